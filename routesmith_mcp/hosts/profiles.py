@@ -63,6 +63,10 @@ class HostProfile(Sourced):
     levers: list[Lever] = Field(default_factory=list, description="Preferred lever first.")
     prompt_strategies: dict[Capability, str] = Field(description="What to tell the current model per capability.")
     agent_name_template: str = Field(default="routesmith-{capability}", description="Name of generated agents.")
+    agent_fields: dict[Capability, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Extra fields for generated agent files per capability (e.g. Codex model_reasoning_effort).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> HostProfile:
@@ -88,6 +92,10 @@ class HostProfile(Sourced):
 
     def model(self, model_id: str) -> ModelEntry | None:
         return next((m for m in self.models if m.id == model_id), None)
+
+    def agent_name(self, capability: Capability) -> str:
+        """The generated agent's name for a capability class ('deep_reasoning' -> 'routesmith-deep-reasoning')."""
+        return self.agent_name_template.replace("{capability}", capability.replace("_", "-"))
 
 
 class ProfileError(ValueError):

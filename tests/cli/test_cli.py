@@ -1,0 +1,112 @@
+"""The command line: output formats, stdin, errors with a fix, and no MCP import outside `serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from routesmith_mcp.cli import main
+
+CANONICAL = "Plan this feature, implement it, add tests, and write docs"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROUTESMITH_HOME", str(tmp_path / "rs"))
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    monkeypatch.chdir(tmp_path)
+    for var in ("ROUTESMITH_HOST", "ROUTESMITH_DB_URL", "CLAUDECODE", "GEMINI_CLI", "OPENCODE", "KILO"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "routesmith_mcp", *args], input=stdin, capture_output=True,
+                          text=True, timeout=60, env=dict(os.environ))
+
+
+def test_plan_json_is_the_plan_route_structure(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", CANONICAL, "--json", "--host", "claude-code"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert set(plan) >= {"plan_id", "host", "steps", "rationale", "advisories"}
+    assert plan["host"]["id"] == "claude-code" and plan["host"]["source"] == "override"
+    assert [s["type"] for s in plan["steps"]] == ["planning", "coding", "testing", "documentation"]
+
+
+def test_plan_table_shows_steps_and_models(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", CANONICAL, "--host", "claude-code"]) == 0
+    out = capsys.readouterr().out
+    for word in ("planning", "testing", "deep_reasoning", "switch", "host: claude-code"):
+        assert word in out
+
+
+def test_plan_reads_long_prompt_from_stdin() -> None:
+    prompt = "Refactor the parser module.\n" + "Context line about the parser.\n" * 2000 + "Then add unit tests."
+    result = run("plan", "--json", "--host", "codex", stdin=prompt)
+    assert result.returncode == 0, result.stderr
+    types = [s["type"] for s in json.loads(result.stdout)["steps"]]
+    assert "refactor" in types and "testing" in types
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["plan", "   "], "empty"),
+    (["plan", "add a page", "--host", "notepad"], "unknown host"),
+    (["stats", "--group-by", "planet"], "--group-by"),
+    (["prune"], "--older-than"),
+    (["import", "missing.jsonl"], "not a file"),
+    (["install", "notepad", "--dry-run"], "notepad"),
+])
+def test_bad_input_is_a_message_with_the_fix_and_no_traceback(args: list[str], needle: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert needle in result.stderr and "Traceback" not in result.stderr
+
+
+def test_commands_other_than_serve_do_not_import_the_mcp_sdk(tmp_path: Path) -> None:
+    code = ("import sys; from routesmith_mcp.cli import main; "
+            "[main(a) for a in (['plan', 'fix the bug', '--json'], ['hosts'], ['stats'], ['doctor', '--json'])]; "
+            "bad = sorted(m for m in sys.modules if m == 'mcp' or m.startswith('mcp.')); "
+            "assert not bad, bad")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ))
+    assert result.returncode == 0, result.stderr
+
+
+def test_hosts_lists_every_profile(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["hosts", "--json"]) == 0
+    hosts = {h["id"]: h for h in json.loads(capsys.readouterr().out)}
+    assert {"claude-code", "codex", "gemini-cli", "copilot-cli", "cursor", "generic"} <= set(hosts)
+    assert hosts["generic"]["can_switch"] is False
+
+
+def test_doctor_reports_database_and_never_secrets(capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-CANARY-123456")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_CANARYTOKEN987")
+    monkeypatch.setenv("CLAUDECODE", "1")
+    assert main(["doctor", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "CANARY" not in out
+    report = json.loads(out)
+    assert report["host"]["id"] == "claude-code"
+    assert report["database"]["healthy"] is True
+
+
+def test_stats_after_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = [json.dumps({"model": "haiku", "success": i % 4 != 0, "host": "claude-code", "capability": "fast",
+                         "task_type": "formatting", "duration_ms": 100 + i}) for i in range(40)]
+    path = tmp_path / "outcomes.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["import", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["stats", "--json", "--group-by", "model"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["total_outcomes"] == 40
+    assert stats["rows"][0]["model"] == "haiku" and stats["rows"][0]["successes"] == 30
+    assert main(["stats", "--csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("model,capability,n")
