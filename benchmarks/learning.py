@@ -183,7 +183,8 @@ class StoreEvidence:
 
         self.half_life = half_life_days
         self.recent = recent
-        self.tmp = tempfile.TemporaryDirectory(prefix="routesmith-bench-")
+        shm = Path("/dev/shm")
+        self.tmp = tempfile.TemporaryDirectory(prefix="routesmith-bench-", dir=shm if shm.is_dir() else None)
         self.store = TelemetryStore.open(f"sqlite:///{Path(self.tmp.name) / 'telemetry.db'}")
         self.engine = self.store.engine
 
@@ -207,10 +208,7 @@ class StoreEvidence:
         )
 
     def close(self) -> None:
-        close = getattr(self.store, "close", None)
-        if close is not None:
-            close()
-        self.engine.dispose()
+        self.store.close()
         self.tmp.cleanup()
 
 

@@ -107,6 +107,6 @@ def claude_pretooluse(
             }
         }
         return json.dumps(output, ensure_ascii=False)
-    except Exception:  # noqa: BLE001 - a hook must never break the host: fail open
+    except Exception:
         logger.warning("routesmith hook failed; the subagent call goes ahead unchanged", exc_info=True)
         return None

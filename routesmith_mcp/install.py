@@ -99,6 +99,10 @@ def _codex_home(home: Path, env: Mapping[str, str]) -> Path:
     return Path(env["CODEX_HOME"]) if env.get("CODEX_HOME") else home / ".codex"
 
 
+def _copilot_home(home: Path, env: Mapping[str, str]) -> Path:
+    return Path(env["COPILOT_HOME"]) if env.get("COPILOT_HOME") else home / ".copilot"
+
+
 PathFor = Callable[[Path, Mapping[str, str]], Path]
 
 
@@ -112,7 +116,7 @@ class ConfigTarget:
     source: str
     entry_extra: tuple[tuple[str, Any], ...] = ()
     extra_first: bool = False
-    notes: tuple[str, ...] = ()
+    notes: tuple[tuple[Literal["user", "project", "any"], str], ...] = ()
 
     def path(self, scope: Scope, home: Path, cwd: Path, env: Mapping[str, str]) -> Path | None:
         if scope == "user":
@@ -123,33 +127,38 @@ class ConfigTarget:
 HOSTS_MD = "shared/reference/hosts.md (config that worked)"
 
 TARGETS: dict[str, ConfigTarget] = {
-    "claude-code": ConfigTarget("mcpServers", lambda h, e: h / ".claude.json", ".mcp.json", HOSTS_MD),
+    "claude-code": ConfigTarget(
+        "mcpServers", lambda h, e: h / ".claude.json", ".mcp.json", HOSTS_MD,
+        notes=(("user", ("running Claude Code sessions rewrite ~/.claude.json: close them first, or use the "
+                         "equivalent `claude mcp add -s user routesmith -- routesmith-mcp serve`")),
+               ("project", "Claude Code asks once before it starts a server from a project .mcp.json"))),
     "claude-desktop": ConfigTarget(
         "mcpServers", lambda h, e: _platform_dir(h, "Claude", "Claude", "Claude") / "claude_desktop_config.json",
         None, "modelcontextprotocol.io quickstart (claude_desktop_config.json mcpServers)",
-        notes=("restart Claude Desktop to load the server",)),
+        notes=(("any", "restart Claude Desktop to load the server"),)),
     "gemini-cli": ConfigTarget(
         "mcpServers", lambda h, e: h / ".gemini" / "settings.json", ".gemini/settings.json", HOSTS_MD,
-        notes=("Gemini CLI runs MCP servers only in trusted folders (~/.gemini/trustedFolders.json)",)),
+        notes=(("any", "Gemini CLI runs MCP servers only in trusted folders (~/.gemini/trustedFolders.json)"),)),
     "qwen-code": ConfigTarget(
         "mcpServers", lambda h, e: h / ".qwen" / "settings.json", ".qwen/settings.json", HOSTS_MD,
-        notes=("Qwen Code runs MCP servers only in trusted folders (~/.qwen/trustedFolders.json)",)),
+        notes=(("any", "Qwen Code runs MCP servers only in trusted folders (~/.qwen/trustedFolders.json)"),)),
     "cursor": ConfigTarget("mcpServers", lambda h, e: h / ".cursor" / "mcp.json", ".cursor/mcp.json",
                            "shared/reference/hosts.md (~/.cursor/mcp.json); cursor.com/docs mcp"),
     "copilot-cli": ConfigTarget(
-        "mcpServers", lambda h, e: h / ".copilot" / "mcp-config.json", ".mcp.json", HOSTS_MD,
+        "mcpServers", lambda h, e: _copilot_home(h, e) / "mcp-config.json", ".mcp.json",
+        HOSTS_MD + "; code.visualstudio.com/docs/agents/reference/mcp-configuration ($COPILOT_HOME/mcp-config.json)",
         entry_extra=(("type", "stdio"), ("tools", ["*"])), extra_first=True,
-        notes=("Copilot CLI ignores a workspace .mcp.json until the folder is trusted",)),
+        notes=(("project", "Copilot CLI ignores a workspace .mcp.json until the folder is trusted"),)),
     "vscode": ConfigTarget(
         "vscode", lambda h, e: _platform_dir(h, "Code/User", "Code/User", "Code/User") / "mcp.json", ".vscode/mcp.json",
-        "code.visualstudio.com/docs/copilot/customization/mcp-servers (mcp.json: servers, type stdio)"),
+        "code.visualstudio.com/docs/copilot/reference/mcp-configuration (mcp.json: top-level servers, type stdio)"),
     "opencode": ConfigTarget("opencode", lambda h, e: h / ".config" / "opencode" / "opencode.json", "opencode.json",
                              HOSTS_MD),
     "kilo": ConfigTarget("opencode", lambda h, e: h / ".config" / "kilo" / "kilo.json", "kilo.json", HOSTS_MD,
-                         notes=("kilo.json uses opencode's schema (observed); the user-level path follows opencode's "
-                                "layout and was not observed",)),
+                         notes=(("user", ("the user-level kilo.json path follows opencode's layout and was not "
+                                          "observed; the project kilo.json was")),)),
     "codex": ConfigTarget("codex", lambda h, e: _codex_home(h, e) / "config.toml", ".codex/config.toml", HOSTS_MD,
-                          notes=("a project .codex/config.toml is read only for trusted projects",)),
+                          notes=(("project", "Codex reads a project .codex/config.toml only for trusted projects"),)),
 }
 
 
@@ -172,34 +181,35 @@ AGENT_FORMATS: dict[str, AgentFormat] = {
     "claude-code": AgentFormat(lambda h, e: h / ".claude" / "agents", ".claude/agents", ".md", "claude"),
     "gemini-cli": AgentFormat(lambda h, e: h / ".gemini" / "agents", ".gemini/agents", ".md", "gemini"),
     "codex": AgentFormat(lambda h, e: _codex_home(h, e) / "agents", ".codex/agents", ".toml", "codex"),
-    "copilot-cli": AgentFormat(lambda h, e: h / ".copilot" / "agents", ".github/agents", ".agent.md", "copilot"),
+    "copilot-cli": AgentFormat(lambda h, e: _copilot_home(h, e) / "agents", ".github/agents", ".agent.md", "copilot"),
     "vscode": AgentFormat(None, ".github/agents", ".agent.md", "copilot"),
     "cursor": AgentFormat(lambda h, e: h / ".cursor" / "agents", ".cursor/agents", ".md", "cursor"),
     "opencode": AgentFormat(lambda h, e: h / ".config" / "opencode" / "agents", ".opencode/agents", ".md", "opencode"),
 }
 
+_USE_IT = "Use it when routesmith's resolve_models assigns a step to it."
 AGENT_PURPOSE: dict[Capability, tuple[str, str]] = {
     "deep_reasoning": (
-        "routesmith route for deep-reasoning steps: planning, architecture, code review, hard debugging. "
-        "Use it when routesmith's resolve_models assigns a step to it.",
-        "You handle one planning, review or hard-debugging step. Restate the goal, list constraints and unknowns, "
-        "compare at least two approaches, then commit to one. Return the plan or verdict with the evidence "
-        "(files, lines) it rests on. Do not write production code unless the step asks for it."),
+        f"routesmith route for deep-reasoning steps: planning, architecture, code review, hard debugging. {_USE_IT}",
+        ("You handle one planning, review or hard-debugging step. Restate the goal, list constraints and unknowns, "
+         "compare at least two approaches, then commit to one. Return the plan or verdict with the evidence "
+         "(files, lines) it rests on. Do not write production code unless the step asks for it."),
+    ),
     "coding": (
-        "routesmith route for coding steps: implementation, tests, refactors, ordinary debugging. "
-        "Use it when routesmith's resolve_models assigns a step to it.",
-        "You handle one coding step. Read the files you will change first, make the smallest complete change, "
-        "run the build or the tests, and report what you changed and what you verified."),
+        f"routesmith route for coding steps: implementation, tests, refactors, ordinary debugging. {_USE_IT}",
+        ("You handle one coding step. Read the files you will change first, make the smallest complete change, "
+         "run the build or the tests, and report what you changed and what you verified."),
+    ),
     "balanced": (
-        "routesmith route for balanced steps: analysis, explanations, documentation. "
-        "Use it when routesmith's resolve_models assigns a step to it.",
-        "You handle one analysis or documentation step. Answer directly, cite the files or lines you relied on, "
-        "and keep the write-up proportional to the question."),
+        f"routesmith route for balanced steps: analysis, explanations, documentation. {_USE_IT}",
+        ("You handle one analysis or documentation step. Answer directly, cite the files or lines you relied on, "
+         "and keep the write-up proportional to the question."),
+    ),
     "fast": (
-        "routesmith route for fast, mechanical steps: formatting, renames, lint fixes. "
-        "Use it when routesmith's resolve_models assigns a step to it.",
-        "You handle one mechanical step. Apply the tool or the exact edit asked for, with no redesign and no "
-        "commentary beyond a one-line summary."),
+        f"routesmith route for fast, mechanical steps: formatting, renames, lint fixes. {_USE_IT}",
+        ("You handle one mechanical step. Apply the tool or the exact edit asked for, with no redesign and no "
+         "commentary beyond a one-line summary."),
+    ),
 }
 
 
@@ -230,8 +240,8 @@ def render_agent(host_id: str, capability: Capability) -> tuple[str, str]:
     model = profile.routes[capability]["balanced"][0]
     description, body = AGENT_PURPOSE[capability]
     extra = profile.agent_fields.get(capability, {})
-    mark = (f"{GENERATED_MARK} (routesmith will update or delete this file; remove this line to keep your own "
-            f"edits: `routesmith-mcp uninstall {host_id} --agents` then leaves it alone)")
+    mark = (f"{GENERATED_MARK}: `routesmith-mcp install {host_id} --agents` may update this file and "
+            "`uninstall --agents` delete it; delete this line to make the file yours")
     if fmt.kind == "codex":
         lines = [f"# {mark}", f"name = {_q(name)}", f"description = {_q(description)}", f"model = {_q(model)}"]
         lines += [f"{k} = {_q(v)}" for k, v in extra.items()]
@@ -285,7 +295,10 @@ class _Plan:
 
 def _read(path: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8") if path.exists() else None
+        if not path.exists():
+            return None
+        with path.open(encoding="utf-8", newline="") as fh:  # keep CRLF as written
+            return fh.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise InstallError(f"cannot read {path}: {exc}") from exc
 
@@ -426,6 +439,7 @@ def _codex_edit(path: Path, command: Sequence[str], uninstall: bool) -> _Edit:
     old = _toml_parse(path, text or "")
     current = (old.get("mcp_servers") or {}).get(SERVER_NAME) if isinstance(old.get("mcp_servers"), dict) else None
     lines = (text or "").splitlines()
+    nl = "\r\n" if "\r\n" in (text or "") else "\n"
     blocks = _our_blocks(lines)
     if uninstall:
         if current is None:
@@ -436,7 +450,7 @@ def _codex_edit(path: Path, command: Sequence[str], uninstall: bool) -> _Edit:
         keep = [ln for idx, ln in enumerate(lines) if not any(s <= idx < e for s, e in blocks)]
         while keep and not keep[-1].strip():
             keep.pop()
-        new = "\n".join(keep) + "\n" if any(ln.strip() for ln in keep) else None
+        new = nl.join(keep) + nl if any(ln.strip() for ln in keep) else None
         _check_toml(path, new or "", lambda d: _without_ours(d) == _without_ours(old) and
                     SERVER_NAME not in (d.get("mcp_servers") or {}))
         return _Edit(path, text, new, what)
@@ -444,8 +458,9 @@ def _codex_edit(path: Path, command: Sequence[str], uninstall: bool) -> _Edit:
     if _covers(current, wanted):
         return _Edit(path, text, text, what)
     if current is None:
-        body = (text or "").rstrip("\n")
-        new = (body + "\n\n" if body else "") + "\n".join(_toml_block(command)) + "\n"
+        while lines and not lines[-1].strip():
+            lines.pop()
+        new = nl.join([*lines, "", *_toml_block(command)] if lines else _toml_block(command)) + nl
     else:
         if not blocks:
             raise InstallError(f"{path} defines mcp_servers.{SERVER_NAME} in a form routesmith does not edit "
@@ -466,7 +481,7 @@ def _codex_edit(path: Path, command: Sequence[str], uninstall: bool) -> _Edit:
             body_lines.append(lines[i])
             i += 1
         new_lines = lines[:header + 1] + _toml_block(command)[2:] + body_lines + lines[end:]
-        new = "\n".join(new_lines) + "\n"
+        new = nl.join(new_lines) + nl
     _check_toml(path, new, lambda d: _without_ours(d) == _without_ours(old) and
                 _covers((d.get("mcp_servers") or {}).get(SERVER_NAME), wanted))
     return _Edit(path, text, new, what)
@@ -571,7 +586,7 @@ def _plan(host_id: str, *, scope: Scope, agents: bool, hook: bool, home: Path, c
     else:
         plan.edits.append(_json_server_edit(host_id, path, command, uninstall))
     if not uninstall:
-        plan.notes.extend(target.notes)
+        plan.notes.extend(text for when, text in target.notes if when in ("any", scope))
     if hook:
         settings = (home / ".claude" / "settings.json") if scope == "user" else (cwd / ".claude" / "settings.json")
         plan.edits.append(_hook_edit(settings, command, uninstall))
@@ -626,7 +641,7 @@ def _write(path: Path, text: str) -> None:
     mode = path.stat().st_mode & 0o777 if path.exists() else None
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
         if mode is not None:
             os.chmod(tmp, mode)

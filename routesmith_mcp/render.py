@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import textwrap
 from collections.abc import Sequence
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, wrap_last: bool = True) -> str:
-    """Render rows as an aligned table; the last column is cut to the terminal width."""
+    """Render rows as an aligned table; the last column wraps to the terminal width."""
     cells = [[_cell(v) for v in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     if wrap_last and headers:
@@ -18,8 +19,11 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, wrap_last
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
     for row in cells:
-        row = [c if len(c) <= w else c[: w - 1] + "…" for c, w in zip(row, widths)]
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        head = [c if len(c) <= w else c[: w - 1] + "…" for c, w in zip(row[:-1], widths)]
+        tail = textwrap.wrap(row[-1], widths[-1]) if wrap_last else [row[-1]]
+        for i, piece in enumerate(tail or [""]):
+            lead = head if i == 0 else [""] * len(head)
+            lines.append("  ".join([*(c.ljust(w) for c, w in zip(lead, widths)), piece]).rstrip())
     return "\n".join(lines)
 
 

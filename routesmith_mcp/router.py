@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from routesmith_mcp.config import Settings
 from routesmith_mcp.engine.learn import LearningParams, ModelEvidence
 from routesmith_mcp.engine.plan import plan_steps, rationale
-from routesmith_mcp.engine.resolve import HostLimits, ResolveItem, ResolveOptions, resolve
+from routesmith_mcp.engine.resolve import EvidenceLookup, HostLimits, ResolveItem, ResolveOptions, resolve
 from routesmith_mcp.engine.types import CAPABILITIES, PREFERENCES, Capability, Preference, StepType
 from routesmith_mcp.errors import RoutesmithError
 from routesmith_mcp.hosts.detect import detect_host
@@ -52,6 +52,7 @@ class ClientSignal:
     version: str | None = None
     protocol_version: str | None = None
     capabilities: Mapping[str, Any] = field(default_factory=dict)
+    title: str | None = None
 
 
 class Router:
@@ -88,6 +89,7 @@ class Router:
             client_version=client.version,
             protocol_version=client.protocol_version,
             client_capabilities=client.capabilities,
+            client_title=client.title,
             env=env,
             parent_cmdline=self._parent,
         )
@@ -98,6 +100,7 @@ class Router:
         """Split the prompt into typed, ordered steps and store the plan for resolve_models."""
         pref = self._preference(preference)
         self._check_prompt(prompt)
+        prompt = well_formed(prompt)  # lone surrogates would make the plan unserialisable (JSON, UTF-8, SQLite)
         planned = plan_steps(prompt, self.settings.capability_overrides)
         steps = [
             Step(id=p.draft.id, type=p.draft.type, text=p.draft.text, capability=p.capability,
@@ -214,6 +217,11 @@ class Router:
             advisories.extend(notes)
         if constraints.current_model:
             advisories.append(f"the host is running {constraints.current_model} now")
+        if constraints.subagent_model:
+            advisories.append(f"every subagent runs on {constraints.subagent_model} (the host forces it), so a "
+                              "per-step model lever will not take effect until that setting is removed")
+        for alias, target in sorted(constraints.pinned_models.items()):
+            advisories.append(f"on this host '{alias}' resolves to {target}")
         return Resolution(
             host=host,
             can_switch=profile.can_switch,
@@ -241,18 +249,16 @@ class Router:
             item = replace(item, capability=adjustment.capability)  # type: ignore[arg-type]
         return item, adjustment.model
 
-    def _evidence_lookup(self, host_id: str):  # type: ignore[no-untyped-def]
+    def _evidence_lookup(self, host_id: str) -> EvidenceLookup | None:
         if self.store is None or not self.settings.learning:
             return None
-        from routesmith_mcp.store.evidence import load_evidence
-
         store = self.store
         half_life = self.settings.half_life_days
 
         def lookup(capability: Capability, task_type: StepType | None) -> Mapping[str, ModelEvidence]:
             try:
-                return load_evidence(store.engine, host=host_id, capability=capability, task_type=task_type,
-                                     half_life_days=half_life)
+                return store.evidence(host=host_id, capability=capability, task_type=task_type,
+                                      half_life_days=half_life)
             except Exception as exc:
                 logger.warning("evidence unavailable, routing from the profile alone: %s", exc)
                 return {}
@@ -313,6 +319,15 @@ class Router:
         if pref not in PREFERENCES:
             raise RoutesmithError(f"unknown preference {pref!r}; use one of {', '.join(PREFERENCES)}")
         return pref  # type: ignore[return-value]
+
+
+def well_formed(text: str) -> str:
+    """`text` with lone UTF-16 surrogates replaced by U+FFFD (valid pairs joined); unchanged when already valid."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 def open_router(settings: Settings, *, env: Mapping[str, str] | None = None) -> Router:

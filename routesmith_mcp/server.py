@@ -82,6 +82,7 @@ def client_signal(ctx: Context) -> ClientSignal:
     info = params.client_info if params is not None else None
     name = info.name if info is not None else None
     version = info.version if info is not None else None
+    title = getattr(info, "title", None) if info is not None else None
     caps_model = session.client_capabilities
     capabilities: dict[str, Any] = caps_model.model_dump(exclude_none=True) if caps_model is not None else {}
     if name is None:
@@ -90,10 +91,12 @@ def client_signal(ctx: Context) -> ClientSignal:
         if isinstance(raw, Mapping):
             name = raw.get("name") if isinstance(raw.get("name"), str) else None
             version = raw.get("version") if isinstance(raw.get("version"), str) else None
+            title = raw.get("title") if isinstance(raw.get("title"), str) else None
         raw_caps = meta.get(META_PREFIX + "clientCapabilities")
         if not capabilities and isinstance(raw_caps, Mapping):
             capabilities = dict(raw_caps)
-    return ClientSignal(name=name, version=version, protocol_version=ctx.protocol_version, capabilities=capabilities)
+    return ClientSignal(name=name, version=version, protocol_version=ctx.protocol_version, capabilities=capabilities,
+                        title=title)
 
 
 def _request_meta(ctx: Context) -> Mapping[str, Any]:

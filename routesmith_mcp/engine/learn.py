@@ -24,10 +24,11 @@ Pure, deterministic, stdlib only, no I/O. The method, in order:
 5. **Exploration (deterministic).** Without it a wrong default would never be found out, because nobody would run
    the challengers. A challenger is explored when (a) it is still plausibly better than the exploited choice,
    P(U_c > U_chosen) >= `explore_min_prob`, and (b) its recency-weighted sample count is below its share
-   `explore_rate * N` of all the recency-weighted outcomes N in this slot. Because counts grow with every
-   recorded outcome, this is a fixed schedule derived from the data: about `explore_rate` of traffic per
-   plausible challenger, none at all before `1 / explore_rate` outcomes exist, and it stops for a challenger once
-   its evidence says it is worse. Recency weighting lets old counts fade, so exploration resumes slowly for models
+   `2 * explore_rate * P(U_c > U_chosen) * N` of all the recency-weighted outcomes N in this slot. Because counts
+   grow with every recorded outcome, this is a fixed schedule derived from the data: about `explore_rate` of
+   traffic for a challenger that is as likely better as worse, more for one that looks better, less for one that
+   looks worse, none at all before `1 / explore_rate` outcomes exist, and none for a challenger whose evidence
+   says it is worse. Recency weighting lets old counts fade, so exploration resumes slowly for models
    that have not been tried in a while (the world may have changed). Ties go to the lowest count, then to the
    profile's order. `explore_rate = 0` turns it off.
 6. **Pinning.** A pinned model is returned as is, whatever the evidence.
@@ -379,7 +380,8 @@ def choose(
 
     # Deterministic exploration: see the module docstring, step 5.
     total_n = sum(weighted_n(c.model) for c in ordered)
-    if params.explore_rate > 0 and len(ordered) > 1:
+    total_raw = sum(raw_n(c.model) for c in ordered)
+    if params.explore_rate > 0 and len(ordered) > 1 and total_raw * params.explore_rate >= 1.0:
         share = {c.model: 2.0 * params.explore_rate * p_better(c.model, chosen) for c in ordered}
         pool = [
             c

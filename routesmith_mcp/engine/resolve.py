@@ -149,6 +149,12 @@ def _resolve_one(profile: HostProfile, item: ResolveItem, options: ResolveOption
     evidence = options.evidence(item.capability, item.task_type) if options.evidence else {}
     choice = choose(candidates, evidence, options.preference, options.learning, pinned=pinned)
 
+    chosen = profile.model(choice.model)
+    if chosen is not None and chosen.inherits_current:
+        return _prompt_strategy(profile, item, f"{item.capability} on {profile.display_name}: {choice.reason}; "
+                                f"'{choice.model}' keeps the model you already run, so nothing switches: use this "
+                                "prompt strategy on it.")
+
     lever = profile.levers[0]
     agent_name = fill_lever(profile.agent_name_template, capability=item.capability.replace("_", "-"))
     lever_text = fill_lever(lever.template, model=choice.model, capability=item.capability, agent_name=agent_name,

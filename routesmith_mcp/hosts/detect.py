@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -60,11 +61,23 @@ class NotHostRule(_Entry):
 
 
 class Fingerprint(_Entry):
+    """A handshake detail unique to one host: a client capability path, or clientInfo.title."""
+
     host: HostId
-    capability_path: list[str]
+    capability_path: list[str] = Field(default_factory=list)
+    client_title: str | None = None
     confidence: float = Field(ge=0, le=1)
 
-    def matches(self, capabilities: Mapping[str, Any] | None) -> bool:
+    def label(self) -> str:
+        if self.client_title is not None:
+            return f"clientInfo.title {self.client_title!r}"
+        return "client capability " + repr(".".join(self.capability_path))
+
+    def matches(self, capabilities: Mapping[str, Any] | None, title: str | None) -> bool:
+        if self.client_title is not None:
+            return title == self.client_title
+        if not self.capability_path:
+            return False
         node: Any = capabilities
         for key in self.capability_path:
             if not isinstance(node, Mapping) or key not in node:
@@ -109,6 +122,7 @@ class Signatures(BaseModel):
     env_probes: list[EnvProbe]
     parent_basenames: list[ParentRule]
     parent_interpreters: list[str]
+    parent_wrappers: list[str] = Field(description="Launchers skipped when looking for the host process.")
     parent_confidence: float = Field(ge=0, le=1)
 
 
@@ -195,24 +209,25 @@ def detect_host(
         else:
             evidence.append(f"clientInfo.name {_show(client_name)} is not a known host name; "
                             "falling through to the next signal")
-    if client_title:
-        evidence.append(f"clientInfo.title {_show(client_title)}")
     if protocol_version:
         evidence.append(f"protocol version {_show(protocol_version)}")
 
     # 3. Handshake fingerprints: from the connection itself, so they outrank inherited env.
+    matched_fp = False
     for fp in sig.fingerprints:
-        if fp.matches(client_capabilities):
-            path = ".".join(fp.capability_path)
-            if verdict is None:
-                evidence.append(f"client capability {path!r} is unique to {fp.host} -> {fp.host} "
-                                f"(source: {fp.source})")
-                verdict = (fp.host, fp.confidence, "client_info")
-            elif verdict[0] == fp.host:
-                evidence.append(f"client capability {path!r} agrees ({fp.host} fingerprint)")
-                verdict = (verdict[0], min(0.98, verdict[1] + 0.03), verdict[2])
-            else:
-                evidence.append(f"client capability {path!r} looks like {fp.host}, but clientInfo outranks it")
+        if not fp.matches(client_capabilities, client_title):
+            continue
+        matched_fp = True
+        if verdict is None:
+            evidence.append(f"{fp.label()} is unique to {fp.host} -> {fp.host} (source: {fp.source})")
+            verdict = (fp.host, fp.confidence, "client_info")
+        elif verdict[0] == fp.host:
+            evidence.append(f"{fp.label()} agrees ({fp.host} fingerprint)")
+            verdict = (verdict[0], min(0.98, verdict[1] + 0.03), verdict[2])
+        else:
+            evidence.append(f"{fp.label()} looks like {fp.host}, but a stronger signal outranks it")
+    if client_title and not matched_fp:
+        evidence.append(f"clientInfo.title {_show(client_title)}")
 
     # 4. Environment probes, most specific first (KILO before OPENCODE: Kilo sets both).
     env_hits: list[tuple[EnvProbe, list[str]]] = []
@@ -257,15 +272,36 @@ def detect_host(
     return identity(*verdict)
 
 
-def parent_cmdline(pid: int | None = None) -> list[str] | None:
-    """The parent process's argv from /proc/<ppid>/cmdline; None when it cannot be read (any error)."""
+def _read_argv(proc: Path, pid: int) -> list[str] | None:
+    raw = (proc / str(pid) / "cmdline").read_bytes()[:65536]
+    return [a.decode("utf-8", "replace") for a in raw.split(b"\0") if a] or None
+
+
+def _read_ppid(proc: Path, pid: int) -> int:
+    stat = (proc / str(pid) / "stat").read_text(encoding="utf-8", errors="replace")
+    return int(stat.rsplit(")", 1)[1].split()[1])  # field 4, after "(comm)" which may hold spaces
+
+
+def parent_cmdline(pid: int | None = None, *, proc: Path = Path("/proc"), max_hops: int = 4) -> list[str] | None:
+    """argv of the process that launched us, from /proc/<ppid>/cmdline; None when it cannot be read (any error).
+
+    Launchers such as `sh -c`, `uv run` or `uvx` are skipped (up to `max_hops` ancestors), so a server started by
+    `uvx routesmith-mcp serve` still sees the host; if only launchers are found, the direct parent is returned.
+    """
     try:
-        ppid = os.getppid() if pid is None else pid
-        with open(f"/proc/{int(ppid)}/cmdline", "rb") as fh:
-            raw = fh.read(65536)
-        args = [a.decode("utf-8", "replace") for a in raw.split(b"\0") if a]
-        return args or None
-    except Exception:  # noqa: BLE001 - any failure means "unknown", never an error
+        current = os.getppid() if pid is None else int(pid)
+        first = _read_argv(proc, current)
+        wrappers = set(load_signatures().parent_wrappers)
+        argv = first
+        for _ in range(max_hops):
+            if not argv or _executable(argv, ()) not in wrappers:
+                break
+            current = _read_ppid(proc, current)
+            if current <= 1:
+                break
+            argv = _read_argv(proc, current)
+        return argv if argv and _executable(argv, ()) not in wrappers else first
+    except Exception:
         logger.debug("parent command line unavailable", exc_info=True)
         return None
 
@@ -284,7 +320,7 @@ def describe_hosts() -> list[dict[str, Any]]:
                 ways.append(f"clientInfo {r.name!r}" + ("*" if r.match == "prefix" else ""))
         for fp in sig.fingerprints:
             if fp.host == host_id:
-                ways.append("capability " + ".".join(fp.capability_path))
+                ways.append(fp.label())
         for p in sig.env_probes:
             if p.host == host_id:
                 ways.append("env " + (" ".join(f"{k}={v}" for k, v in p.equals.items()) or "/".join(p.present_any)))

@@ -332,7 +332,7 @@ def read_host_constraints(
             reader(r, env, home, cwd)
         else:
             r.note(f"routesmith reads no model settings for {host_id}")
-    except Exception as exc:  # noqa: BLE001 - reading the host's settings must never break routing
+    except Exception as exc:
         logger.warning("reading %s settings failed", host_id, exc_info=True)
         r.note(f"reading {host_id} settings failed ({exc.__class__.__name__}); treated as no constraints")
     return r.c

@@ -35,6 +35,8 @@ class ModelEntry(Sourced):
     cost_tier: int = Field(ge=1, le=5, description="1 = cheapest .. 5 = most expensive on this host.")
     input_usd_per_mtok: float | None = Field(default=None, ge=0)
     output_usd_per_mtok: float | None = Field(default=None, ge=0)
+    inherits_current: bool = Field(default=False, description="A placeholder such as Cursor's `inherit`: the step "
+                                   "stays on the model the user already runs, so it is not a switch.")
 
 
 class Lever(Sourced):

@@ -91,8 +91,8 @@ def sqlite_header_problem(path: Path) -> str | None:
             return None
         with path.open("rb") as fh:
             head = fh.read(100)
-    except OSError as exc:
-        return f"cannot read the file ({exc.strerror})"
+    except OSError:
+        return None  # unreadable is not corrupt: opening fails and the store degrades instead
     if len(head) < 100 or head[:16] != SQLITE_MAGIC:
         return "not a SQLite database (bad header)"
     page_size = int.from_bytes(head[16:18], "big")

@@ -1,7 +1,8 @@
 """Log-scale duration buckets: SQL counts rows per bucket, Python reads exact-ish percentiles off the histogram.
 
-A bucket spans a factor e^(1/32) (about 3.2 %). SQL returns count, min and max per bucket, so a percentile whose
-rank lands in a one-value bucket is exact, and otherwise it is interpolated between that bucket's min and max.
+A bucket spans a factor e^(1/32) of (1 + ms), about 3.2 %. SQL returns count, min and max per bucket, so a
+percentile whose rank lands in a one-value bucket is exact, and otherwise it is interpolated between that
+bucket's min and max (error below 3.3 % of 1 + the value).
 Percentiles use the nearest-rank definition: the value of rank ceil(p * n) among the n non-null durations.
 """
 

@@ -132,6 +132,10 @@ def migrate(engine: Engine) -> list[str]:
     """Apply every migration not yet recorded, each in its own locked transaction; return the names applied."""
     done: list[str] = []
     with engine.connect() as conn:
+        with conn.begin():  # the common case needs no write lock: everything is applied already
+            if set(applied_migrations(conn)) >= {fn.__name__ for fn in MIGRATIONS}:
+                return done
+    with engine.connect() as conn:
         conn.execution_options(write=True)
         with conn.begin():
             _lock(conn)

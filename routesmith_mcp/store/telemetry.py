@@ -57,7 +57,8 @@ def _fix_for(exc: BaseException, where: str) -> str:
     text = str(getattr(exc, "orig", exc)).lower()
     if "locked" in text or "busy" in text:
         return "another process holds the database lock; outcomes are spooled and written once it is released"
-    if "readonly" in text or "read-only" in text or "unable to open" in text or "permission" in text:
+    if isinstance(exc, OSError) or any(m in text for m in ("readonly", "read-only", "unable to open", "permission",
+                                                           "not a directory", "denied")):
         return f"make {where} writable by this user, or set ROUTESMITH_HOME / ROUTESMITH_DB_URL to a writable place"
     if "full" in text:
         return "free disk space (or raise the database size limit); spooled outcomes are written afterwards"

@@ -96,3 +96,13 @@ def test_generic_profile_never_names_a_model() -> None:
     generic = load_profile("generic")
     resolved, _ = resolve(generic, [ResolveItem(c) for c in CAPABILITIES], ResolveOptions())
     assert all(r.model is None and r.strategy == "prompt" and r.lever for r in resolved)
+
+
+def test_inherit_placeholder_is_a_prompt_strategy_not_a_switch() -> None:
+    data = profile().model_dump()
+    data["models"].append({"id": "inherit", "family": "x", "quality_tier": 4, "cost_tier": 3,
+                           "inherits_current": True, **SRC})
+    data["routes"]["coding"] = {p: ["inherit", "small"] for p in PREFERENCES}
+    resolved, _ = resolve(HostProfile.model_validate(data), [ResolveItem("coding", "s1")], ResolveOptions())
+    assert resolved[0].strategy == "prompt" and resolved[0].model is None
+    assert "nothing switches" in resolved[0].reason

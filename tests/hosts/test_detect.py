@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,63 +16,63 @@ BASE_ENV = {"HOME": "/home/u", "PATH": "/usr/bin", "LANG": "C.UTF-8", "TERM": "x
 
 # (case id, kwargs, expected host, expected source, minimum confidence)
 OBSERVED: list[tuple[str, dict[str, Any], str, str, float]] = [
-    ("claude-code session", dict(
-        client_name="claude-code", client_version="2.1.197", protocol_version="2025-11-25",
-        client_capabilities={"elicitation": {}, "roots": {}}, client_title="Claude Code",
-        env={**BASE_ENV, "CLAUDECODE": "1", "CLAUDE_CODE_ENTRYPOINT": "cli", "CLAUDE_CODE_SESSION_ID": "0b5e-uuid",
+    ("claude-code session", {
+        "client_name": "claude-code", "client_version": "2.1.197", "protocol_version": "2025-11-25",
+        "client_capabilities": {"elicitation": {}, "roots": {}}, "client_title": "Claude Code",
+        "env": {**BASE_ENV, "CLAUDECODE": "1", "CLAUDE_CODE_ENTRYPOINT": "cli", "CLAUDE_CODE_SESSION_ID": "0b5e-uuid",
              "CLAUDE_PROJECT_DIR": "/p", "AI_AGENT": "claude-code_2-1-197_harness"},
-        parent_cmdline=["/usr/lib/node_modules/.bin/claude"]), "claude-code", "client_info", 0.95),
-    ("gemini session", dict(
-        client_name="gemini-cli-mcp-client", client_version="0.61.0", protocol_version="2025-06-18",
-        client_capabilities={"roots": {"listChanged": True}},
-        env={**BASE_ENV, "GEMINI_CLI": "1", "GEMINI_CLI_NO_RELAUNCH": "true"},
-        parent_cmdline=["node", "--max-old-space-size=8192", "/usr/lib/node_modules/@google/gemini-cli/bin/gemini",
-                        "-p", "say hi"]), "gemini-cli", "client_info", 0.95),
-    ("gemini mcp list (health check)", dict(
-        client_name="mcp-test-client", client_version="0.0.1", protocol_version="2025-06-18", client_capabilities={},
-        env={**BASE_ENV, "GEMINI_CLI": "1", "GEMINI_CLI_NO_RELAUNCH": "true"},
-        parent_cmdline=["node", "/usr/lib/node_modules/@google/gemini-cli/bin/gemini", "mcp", "list"]),
+        "parent_cmdline": ["/usr/lib/node_modules/.bin/claude"]}, "claude-code", "client_info", 0.95),
+    ("gemini session", {
+        "client_name": "gemini-cli-mcp-client", "client_version": "0.61.0", "protocol_version": "2025-06-18",
+        "client_capabilities": {"roots": {"listChanged": True}},
+        "env": {**BASE_ENV, "GEMINI_CLI": "1", "GEMINI_CLI_NO_RELAUNCH": "true"},
+        "parent_cmdline": ["node", "--max-old-space-size=8192", "/usr/lib/node_modules/@google/gemini-cli/bin/gemini",
+                        "-p", "say hi"]}, "gemini-cli", "client_info", 0.95),
+    ("gemini mcp list (health check)", {
+        "client_name": "mcp-test-client", "client_version": "0.0.1", "protocol_version": "2025-06-18", "client_capabilities": {},
+        "env": {**BASE_ENV, "GEMINI_CLI": "1", "GEMINI_CLI_NO_RELAUNCH": "true"},
+        "parent_cmdline": ["node", "/usr/lib/node_modules/@google/gemini-cli/bin/gemini", "mcp", "list"]},
      "gemini-cli", "env", 0.6),
-    ("codex exec", dict(
-        client_name="codex-mcp-client", client_version="0.169.0", protocol_version="2025-06-18",
-        client_capabilities=CODEX_CAPS, client_title="Codex", env=dict(BASE_ENV),
-        parent_cmdline=["/x/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex", "exec", "say hi"]),
+    ("codex exec", {
+        "client_name": "codex-mcp-client", "client_version": "0.169.0", "protocol_version": "2025-06-18",
+        "client_capabilities": CODEX_CAPS, "client_title": "Codex", "env": dict(BASE_ENV),
+        "parent_cmdline": ["/x/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex", "exec", "say hi"]},
      "codex", "client_info", 0.95),
-    ("copilot via 2026-07-28 _meta", dict(
-        client_name="copilot-cli", client_version="1.0.102", protocol_version="2026-07-28",
-        client_capabilities={"elicitation": {"form": {}, "url": {}}, "sampling": {}},
-        env={**BASE_ENV, "COPILOT_AGENT_SESSION_ID": "5f0c-uuid", "COPILOT_CLI_BINARY_VERSION": "1.0.102",
+    ("copilot via 2026-07-28 _meta", {
+        "client_name": "copilot-cli", "client_version": "1.0.102", "protocol_version": "2026-07-28",
+        "client_capabilities": {"elicitation": {"form": {}, "url": {}}, "sampling": {}},
+        "env": {**BASE_ENV, "COPILOT_AGENT_SESSION_ID": "5f0c-uuid", "COPILOT_CLI_BINARY_VERSION": "1.0.102",
              "PYTHONUNBUFFERED": "1"},
-        parent_cmdline=["/x/@github/copilot-linux-x64/copilot", "-p", "say hi"]), "copilot-cli", "client_info", 0.95),
-    ("copilot without clientInfo", dict(
-        client_name=None, protocol_version="2026-07-28",
-        env={**BASE_ENV, "COPILOT_AGENT_SESSION_ID": "5f0c-uuid", "COPILOT_CLI_BINARY_VERSION": "1.0.102"},
-        parent_cmdline=None), "copilot-cli", "env", 0.6),
-    ("opencode", dict(
-        client_name="opencode", client_version="1.18.33", protocol_version="2025-11-25",
-        client_capabilities={"roots": {}}, env={**BASE_ENV, "OPENCODE": "1", "AGENT": "1", "OPENCODE_PID": "42"},
-        parent_cmdline=["/x/node_modules/.bin/opencode", "run"]), "opencode", "client_info", 0.95),
-    ("kilo", dict(
-        client_name="kilo", client_version="7.7.7", protocol_version="2025-11-25", client_capabilities={"roots": {}},
-        env={**BASE_ENV, "KILO": "1", "KILOCODE_FEATURE": "cli", "KILOCODE_VERSION": "7.7.7", "KILO_PID": "7",
+        "parent_cmdline": ["/x/@github/copilot-linux-x64/copilot", "-p", "say hi"]}, "copilot-cli", "client_info", 0.95),
+    ("copilot without clientInfo", {
+        "client_name": None, "protocol_version": "2026-07-28",
+        "env": {**BASE_ENV, "COPILOT_AGENT_SESSION_ID": "5f0c-uuid", "COPILOT_CLI_BINARY_VERSION": "1.0.102"},
+        "parent_cmdline": None}, "copilot-cli", "env", 0.6),
+    ("opencode", {
+        "client_name": "opencode", "client_version": "1.18.33", "protocol_version": "2025-11-25",
+        "client_capabilities": {"roots": {}}, "env": {**BASE_ENV, "OPENCODE": "1", "AGENT": "1", "OPENCODE_PID": "42"},
+        "parent_cmdline": ["/x/node_modules/.bin/opencode", "run"]}, "opencode", "client_info", 0.95),
+    ("kilo", {
+        "client_name": "kilo", "client_version": "7.7.7", "protocol_version": "2025-11-25", "client_capabilities": {"roots": {}},
+        "env": {**BASE_ENV, "KILO": "1", "KILOCODE_FEATURE": "cli", "KILOCODE_VERSION": "7.7.7", "KILO_PID": "7",
              "KILO_PROCESS_ROLE": "main", "OPENCODE": "1", "AGENT": "1"},
-        parent_cmdline=["/x/@kilocode/cli/bin/.kilo", "run"]), "kilo", "client_info", 0.95),
-    ("qwen session", dict(
-        client_name="qwen-cli-mcp-client-probe", client_version="0.0.1", protocol_version="2025-11-25",
-        client_capabilities={"roots": {}}, env={**BASE_ENV, "QWEN_CODE_NO_RELAUNCH": "true"},
-        parent_cmdline=["node", "/x/node_modules/.bin/qwen", "-p", "say hi"]), "qwen-code", "client_info", 0.9),
-    ("qwen mcp list (health check)", dict(
-        client_name="mcp-test-client", client_version="0.0.1", protocol_version="2025-11-25", client_capabilities={},
-        env=dict(BASE_ENV), parent_cmdline=["node", "/x/node_modules/.bin/qwen", "mcp", "list"]),
+        "parent_cmdline": ["/x/@kilocode/cli/bin/.kilo", "run"]}, "kilo", "client_info", 0.95),
+    ("qwen session", {
+        "client_name": "qwen-cli-mcp-client-probe", "client_version": "0.0.1", "protocol_version": "2025-11-25",
+        "client_capabilities": {"roots": {}}, "env": {**BASE_ENV, "QWEN_CODE_NO_RELAUNCH": "true"},
+        "parent_cmdline": ["node", "/x/node_modules/.bin/qwen", "-p", "say hi"]}, "qwen-code", "client_info", 0.9),
+    ("qwen mcp list (health check)", {
+        "client_name": "mcp-test-client", "client_version": "0.0.1", "protocol_version": "2025-11-25", "client_capabilities": {},
+        "env": dict(BASE_ENV), "parent_cmdline": ["node", "/x/node_modules/.bin/qwen", "mcp", "list"]},
      "qwen-code", "parent", 0.5),
-    ("inspector 0.15", dict(
-        client_name="inspector-cli", client_version="0.5.1", protocol_version="2025-11-25", client_capabilities={},
-        env=dict(BASE_ENV), parent_cmdline=["node", "/x/inspector/cli/build/index.js", "python", "probe.py"]),
+    ("inspector 0.15", {
+        "client_name": "inspector-cli", "client_version": "0.5.1", "protocol_version": "2025-11-25", "client_capabilities": {},
+        "env": dict(BASE_ENV), "parent_cmdline": ["node", "/x/inspector/cli/build/index.js", "python", "probe.py"]},
      "generic", "none", 0.0),
-    ("inspector 2.x", dict(
-        client_name="inspector-cli", client_version="2.12.0", protocol_version="2025-11-25",
-        client_capabilities={"roots": {"listChanged": True}}, env={"HOME": "/h", "PATH": "/p", "TERM": "x"},
-        parent_cmdline=["node", "/x/.bin/mcp-inspector", "--cli"]), "generic", "none", 0.0),
+    ("inspector 2.x", {
+        "client_name": "inspector-cli", "client_version": "2.12.0", "protocol_version": "2025-11-25",
+        "client_capabilities": {"roots": {"listChanged": True}}, "env": {"HOME": "/h", "PATH": "/p", "TERM": "x"},
+        "parent_cmdline": ["node", "/x/.bin/mcp-inspector", "--cli"]}, "generic", "none", 0.0),
 ]
 
 FROM_SOURCE = [
@@ -198,3 +199,36 @@ def test_describe_hosts_lists_every_canonical_id() -> None:
     by_id = {r["id"]: r for r in rows}
     assert by_id["claude-code"]["can_switch"] and not by_id["generic"]["can_switch"]
     assert "KILO=1" in by_id["kilo"]["recognised_by"]
+
+
+def fake_proc(root: Path, table: dict[int, tuple[int, list[str]]]) -> Path:
+    for pid, (ppid, argv) in table.items():
+        (root / str(pid)).mkdir(parents=True)
+        (root / str(pid) / "cmdline").write_bytes(b"\0".join(a.encode() for a in argv) + b"\0")
+        (root / str(pid) / "stat").write_text(f"{pid} (weird name) S {ppid} 1 1 0 -1\n")
+    return root
+
+
+def test_parent_cmdline_skips_launchers(tmp_path: Path) -> None:
+    proc = fake_proc(tmp_path, {
+        30: (20, ["/usr/bin/uvx", "routesmith-mcp", "serve"]),
+        20: (10, ["/bin/sh", "-c", "uvx routesmith-mcp serve"]),
+        10: (1, ["/opt/claude/bin/claude", "--secret-arg"]),
+    })
+    assert parent_cmdline(30, proc=proc) == ["/opt/claude/bin/claude", "--secret-arg"]
+    assert parent_cmdline(10, proc=proc) == ["/opt/claude/bin/claude", "--secret-arg"]
+    assert parent_cmdline(99, proc=proc) is None
+
+
+def test_parent_cmdline_returns_the_direct_parent_when_only_launchers_are_found(tmp_path: Path) -> None:
+    proc = fake_proc(tmp_path, {5: (1, ["bash", "-c", "x"])})
+    assert parent_cmdline(5, proc=proc) == ["bash", "-c", "x"]
+
+
+def test_client_title_fingerprint() -> None:
+    got = detect_host(client_name="claude-code", client_title="Claude Code", env={})
+    assert got.confidence > 0.95 and any("clientInfo.title 'Claude Code'" in e for e in got.evidence)
+    renamed = detect_host(client_name="claude-code-nightly", client_title="Claude Code", env={})
+    assert (renamed.id, renamed.source, renamed.confidence) == ("claude-code", "client_info", 0.8)
+    other = detect_host(client_name="opencode", client_title="Codex", env={})
+    assert other.id == "opencode" and any("outranks" in e for e in other.evidence)
