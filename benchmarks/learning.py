@@ -25,13 +25,15 @@ from __future__ import annotations
 import argparse
 import bisect
 import math
+import os
 import random
 import statistics
 import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,7 +44,6 @@ from routesmith_mcp.engine.learn import (
     LearningParams,
     ModelEvidence,
     choose,
-    recency_weight,
 )
 
 HOST = "bench-host"
@@ -179,7 +180,7 @@ class StoreEvidence:
     """The real thing: outcomes go into a TelemetryStore on a temp SQLite file, evidence comes from load_evidence."""
 
     def __init__(self, half_life_days: float, recent: int) -> None:
-        from routesmith_mcp.store import TelemetryStore  # noqa: PLC0415 - only the store path needs it
+        from routesmith_mcp.store import TelemetryStore
 
         self.half_life = half_life_days
         self.recent = recent
@@ -201,7 +202,7 @@ class StoreEvidence:
         )
 
     def load(self, now: datetime) -> dict[str, ModelEvidence]:
-        from routesmith_mcp.store.evidence import load_evidence  # noqa: PLC0415
+        from routesmith_mcp.store.evidence import load_evidence
 
         return load_evidence(
             self.engine, host=HOST, capability=CAPABILITY, half_life_days=self.half_life, now=now, recent=self.recent
@@ -244,7 +245,7 @@ def run(
     tasks: int,
     per_day: float,
     params: LearningParams,
-    source_factory: Callable[[float, int], MemoryEvidence | StoreEvidence],
+    use_store: bool,
     recent: int,
 ) -> RunResult:
     """Replay `tasks` tasks of `world` through one policy; the outcome noise depends on the seed only."""
@@ -254,7 +255,8 @@ def run(
     ]
     result = RunResult(0.0, 0.0)
     history: deque[Outcome] = deque(maxlen=500)
-    source = source_factory(params.half_life_days, recent) if policy == "learned" else None
+    factory = StoreEvidence if use_store else MemoryEvidence
+    source = factory(params.half_life_days, recent) if policy == "learned" else None
     previous = None
     try:
         for t in range(tasks):
@@ -293,29 +295,40 @@ def recovery_time(near: list[bool], change: int) -> int | None:
     return None
 
 
+def _fmt_recovery(times: list[int | None]) -> str:
+    if any(t is None for t in times):
+        return f"not recovered in {sum(t is None for t in times)}/{len(times)} seeds"
+    done = [t for t in times if t is not None]
+    return f"mean {statistics.fmean(done):.0f}, max {max(done)}"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", type=int, default=2000)
-    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--per-day", type=float, default=10.0, help="simulated tasks per day (clock)")
     ap.add_argument("--recent", type=int, default=30, help="most recent outcomes per model for the drift check")
     ap.add_argument("--no-store", action="store_true", help="in-memory evidence instead of the real store")
     ap.add_argument("--worlds", default="abcd")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     args = ap.parse_args(argv)
 
     params = LearningParams()
-    factory = MemoryEvidence if args.no_store else StoreEvidence
     policies = ("static", "threshold", "learned")
     started = time.perf_counter()
+    worlds = [w for w in WORLDS if w.key in args.worlds]
+    jobs = [(w, p, seed) for w in worlds for seed in range(args.seeds) for p in policies]
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {
+            (w.key, p, seed): pool.submit(run, w, p, seed, args.tasks, args.per_day, params, not args.no_store,
+                                          args.recent)
+            for w, p, seed in jobs
+        }
+        done = {job: f.result() for job, f in futures.items()}
     rows = []
     ok_all = True
-    for world in WORLDS:
-        if world.key not in args.worlds:
-            continue
-        res: dict[str, list[RunResult]] = {p: [] for p in policies}
-        for seed in range(args.seeds):
-            for p in policies:
-                res[p].append(run(world, p, seed, args.tasks, args.per_day, params, factory, args.recent))
+    for world in worlds:
+        res = {p: [done[(world.key, p, seed)] for seed in range(args.seeds)] for p in policies}
         mean = {p: statistics.fmean(r.regret for r in res[p]) for p in policies}
         util = {p: statistics.fmean(r.utility for r in res[p]) for p in policies}
         moves = statistics.fmean(r.moves for r in res["learned"])
@@ -324,8 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         if world.rates_after is not None:
             times = [recovery_time(r.near, args.tasks // 2) for r in res["learned"]]
             thr = [recovery_time(r.near, args.tasks // 2) for r in res["threshold"]]
-            fmt = lambda ts: "never" if any(x is None for x in ts) else f"{statistics.fmean(ts):.0f} (max {max(ts)})"  # noqa: E731
-            rec = f"learned {fmt(times)}; threshold {fmt(thr)}"
+            rec = f"learned {_fmt_recovery(times)}; threshold {_fmt_recovery(thr)}"
             checks.append(("recovers <= 200", all(x is not None and x <= 200 for x in times)))
         if world.key == "a":
             checks.append((">= 50% less regret than static", mean["learned"] <= 0.5 * mean["static"]))

@@ -210,17 +210,19 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     report = run_doctor(load_settings())
     if args.json:
         _print_json(report)
-        return 0
+        return 0 if report["database"]["healthy"] else 1
     print(f"host:      {report['host']['id']} (confidence {report['host']['confidence']:.2f})")
     for line in report["host"]["evidence"]:
         print(f"           - {line}")
     db = report["database"]
     print(f"database:  {db['url']} ({'healthy' if db['healthy'] else 'PROBLEM'})")
-    for key in ("backend", "schema_version", "outcomes", "plans", "size_bytes", "spooled"):
+    for key in ("backend", "schema_version", "outcomes", "plans", "file_size_bytes", "spool_pending"):
         if db.get(key) is not None:
             print(f"           {key}: {db[key]}")
     for problem in db.get("problems", []):
         print(f"           problem: {problem}")
+    for fix in [*db.get("fixes", []), *([db["fix"]] if db.get("fix") else [])]:
+        print(f"           fix: {fix}")
     print("config:    " + (", ".join(report["config_files"]) or "no config files found"))
     for note in report["advisories"]:
         print(f"note:      {note}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from routesmith_mcp.config import Settings
@@ -46,4 +47,43 @@ def _database(settings: Settings) -> dict[str, Any]:
     data = health.model_dump(mode="json") if hasattr(health, "model_dump") else dict(vars(health))
     data["url"] = redact_url(str(data.get("url", target)))
     data.setdefault("healthy", not data.get("problems"))
+    problem = _write_problem(store.path) if store.path is not None and store.path.exists() else None
+    if problem:
+        data["healthy"] = False
+        data.setdefault("problems", []).append(f"the database file cannot be written: {problem}")
+        data.setdefault("fixes", []).append(
+            "if another process holds the lock, wait for it or stop it; otherwise make the file writable (check "
+            "permissions, `lsattr` for the immutable flag, a read-only mount); outcomes are spooled meanwhile")
+    if store.path is not None:  # files an earlier process moved aside: still reported, never touched
+        moved = data.setdefault("moved_aside", [])
+        for old in sorted(store.path.parent.glob(store.path.name + ".corrupt-*")):
+            if old.name.endswith(("-wal", "-shm")) or any(str(old) in m for m in moved):
+                continue
+            moved.append(str(old))
+            data.setdefault("problems", []).append(f"a corrupt database was moved aside earlier and kept: {old}")
+            data.setdefault("fixes", []).append(f"nothing in the live database is affected; inspect {old.name} "
+                                                "(e.g. with sqlite3 .recover), then delete it")
     return data
+
+
+def _write_problem(path: Path) -> str | None:
+    """Why a write to the SQLite file fails (a rolled-back probe insert), or None. Root ignores permissions, so
+    only a real write shows an immutable file or a read-only mount."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(str(path), timeout=2, isolation_level=None)
+    except sqlite3.Error as exc:
+        return str(exc)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO _migrations (name, applied_at) VALUES ('doctor-write-probe', 0)")
+        return None
+    except sqlite3.Error as exc:
+        return str(exc)
+    finally:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+        conn.close()

@@ -125,9 +125,21 @@ class Router:
             except Exception as exc:  # the plan still works from memory in this process
                 logger.warning("could not store plan %s: %s", result.plan_id, exc)
                 result.advisories.append(f"the plan is kept in memory only (database: {exc})")
+            if self.store.degraded:
+                result.advisories.append(self._degraded_note())
         elif self.store_problem:
             result.advisories.append(f"telemetry store unavailable ({self.store_problem}); plan kept in memory")
         return result
+
+    def _degraded_note(self) -> str:
+        assert self.store is not None
+        try:
+            problems = self.store.health().problems
+        except Exception as exc:  # health is best effort here
+            problems = [str(exc)]
+        why = problems[0] if problems else "the database is unavailable"
+        return (f"telemetry store degraded ({why}): routing from host profiles alone, the plan is kept in memory "
+                "and outcomes are spooled; run `routesmith-mcp doctor` for the fix")
 
     def _check_prompt(self, prompt: str) -> None:
         if not isinstance(prompt, str) or not prompt.strip():
@@ -172,6 +184,7 @@ class Router:
         if plan_id and capabilities:
             raise RoutesmithError("pass either plan_id or capabilities, not both")
         advisories: list[str] = []
+        evidence_notes: list[str] = []
         if plan_id:
             plan = self.get_plan(plan_id)
             pref = self._preference(preference or plan.preference)
@@ -201,7 +214,7 @@ class Router:
             ),
             model_overrides=self.settings.model_overrides.get(profile.id, {}),
             pins=self.settings.pins.get(profile.id, {}),
-            evidence=self._evidence_lookup(profile.id),
+            evidence=self._evidence_lookup(profile.id, evidence_notes),
             learning=LearningParams(half_life_days=self.settings.half_life_days),
         )
         if self._policies() and items:
@@ -215,6 +228,7 @@ class Router:
         else:
             resolved, notes = resolve(profile, items, options)
             advisories.extend(notes)
+        advisories.extend(evidence_notes[:1])
         if constraints.current_model:
             advisories.append(f"the host is running {constraints.current_model} now")
         if constraints.subagent_model:
@@ -249,7 +263,7 @@ class Router:
             item = replace(item, capability=adjustment.capability)  # type: ignore[arg-type]
         return item, adjustment.model
 
-    def _evidence_lookup(self, host_id: str) -> EvidenceLookup | None:
+    def _evidence_lookup(self, host_id: str, notes: list[str]) -> EvidenceLookup | None:
         if self.store is None or not self.settings.learning:
             return None
         store = self.store
@@ -261,6 +275,7 @@ class Router:
                                       half_life_days=half_life)
             except Exception as exc:
                 logger.warning("evidence unavailable, routing from the profile alone: %s", exc)
+                notes.append(f"recorded outcomes could not be read ({exc}); routed from the host profile alone")
                 return {}
 
         return lookup
@@ -291,13 +306,13 @@ class Router:
         if self.store is None:
             raise RoutesmithError(f"the telemetry store is unavailable ({self.store_problem}); "
                                   "run `routesmith-mcp doctor` for the fix")
-        from routesmith_mcp.store import StoreInputError
+        from routesmith_mcp.store import StoreError
 
         try:
             return self.store.record_outcome(model=model.strip(), success=success, host=host.id,
                                              client_name=host.client_name, client_version=host.client_version,
                                              **fields)
-        except StoreInputError as exc:
+        except StoreError as exc:  # bad input, or neither the database nor the spool can take it
             raise RoutesmithError(str(exc)) from exc
 
     def stats(self, **filters: Any) -> Stats:
@@ -305,11 +320,14 @@ class Router:
         if self.store is None:
             raise RoutesmithError(f"the telemetry store is unavailable ({self.store_problem}); "
                                   "run `routesmith-mcp doctor` for the fix")
-        from routesmith_mcp.store import StoreInputError
+        from routesmith_mcp.store import StoreError
 
+        for key in ("host", "model"):  # match what the store wrote: NUL -> U+FFFD, lone surrogates -> '?'
+            if isinstance(filters.get(key), str):
+                filters[key] = filters[key].replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
         try:
             return self.store.stats(**filters)
-        except StoreInputError as exc:
+        except StoreError as exc:  # bad input, or the database cannot be read
             raise RoutesmithError(str(exc)) from exc
 
     # -- helpers --------------------------------------------------------------------------------------------

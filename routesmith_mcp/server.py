@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import wraps
 from typing import Annotated, Any, Literal, ParamSpec, TypeVar
 
+import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.types import ToolAnnotations
@@ -268,5 +271,45 @@ Task:
 
 
 def serve(settings: Settings | None = None) -> None:
-    """Run the stdio server (what host configs launch)."""
-    create_server(settings).run()
+    """Run the stdio server (what host configs launch) until stdin closes or the host process goes away."""
+    anyio.run(serve_stdio, create_server(settings))
+
+
+async def serve_stdio(server: MCPServer, *, poll_s: float = 1.0, grace_s: float = 3.0) -> None:
+    """Serve stdio; stop when the parent process changes (a host that died without closing our stdin).
+
+    The SDK reads stdin on a worker thread that a cancel cannot interrupt, so if shutting down takes longer than
+    `grace_s` the process exits hard. Nothing is lost by that: an outcome is committed or appended (fsync'd) to
+    the spool before its reply is written. A host that stops reading our stdout (broken pipe) also ends the
+    server cleanly instead of with a traceback.
+    """
+    try:
+        await _serve_until_orphaned(server, poll_s, grace_s)
+    except* (BrokenPipeError, ConnectionResetError):
+        logger.warning("the host stopped reading the server's output; exiting")
+
+
+async def _serve_until_orphaned(server: MCPServer, poll_s: float, grace_s: float) -> None:
+    parent = os.getppid()
+
+    async with anyio.create_task_group() as tg:
+
+        async def watch_parent() -> None:
+            if parent <= 1:  # started by init, or pid 1 of a container: there is no host to watch
+                return
+            while os.getppid() == parent:
+                await anyio.sleep(poll_s)
+            logger.warning("the host process (pid %d) went away without closing stdin; exiting", parent)
+            timer = threading.Timer(grace_s, _exit_now)
+            timer.daemon = True
+            timer.start()
+            tg.cancel_scope.cancel()
+
+        tg.start_soon(watch_parent)
+        await server.run_stdio_async()
+        tg.cancel_scope.cancel()
+
+
+def _exit_now() -> None:
+    logging.shutdown()
+    os._exit(0)

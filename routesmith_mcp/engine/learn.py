@@ -19,25 +19,27 @@ Pure, deterministic, stdlib only, no I/O. The method, in order:
 4. **Moving off the default.** The profile's default (rank 0) is kept unless a challenger with at least
    `min_samples` real outcomes beats it with posterior probability >= `confidence`:
    P(U_challenger > U_default) is the normal approximation of the difference of the two Beta posteriors (costs
-   and latencies taken as known), which is deterministic. Among the challengers that pass, the one with the
-   highest posterior mean utility wins.
+   and latencies taken as known), which is deterministic.
+   Among several challengers that all pass, the one with the highest optimistic score (posterior mean utility +
+   `optimism` x its sd) wins, so close contenders share traffic until their evidence separates them (the
+   deterministic upper-confidence-bound rule, applied only among models already shown to beat the default).
 5. **Exploration (deterministic).** Without it a wrong default would never be found out, because nobody would run
    the challengers. A challenger is explored when (a) it is still plausibly better than the exploited choice,
-   P(U_c > U_chosen) >= `explore_min_prob`, and (b) its recency-weighted sample count is below its share
-   `2 * explore_rate * P(U_c > U_chosen) * N` of all the recency-weighted outcomes N in this slot. Because counts
+   P = P(U_c > U_chosen) >= `explore_min_prob`, and (b) its recency-weighted sample count is below its share
+   `explore_rate * min(P / (1 - P), 8) * N` of the N recency-weighted outcomes in this slot. Because counts
    grow with every recorded outcome, this is a fixed schedule derived from the data: about `explore_rate` of
    traffic for a challenger that is as likely better as worse, more for one that looks better, less for one that
    looks worse, none at all before `1 / explore_rate` outcomes exist, and none for a challenger whose evidence
    says it is worse. Recency weighting lets old counts fade, so exploration resumes slowly for models
-   that have not been tried in a while (the world may have changed). Ties go to the lowest count, then to the
-   profile's order. `explore_rate = 0` turns it off.
+   that have not been tried in a while (the world may have changed). The challenger furthest below its share
+   goes first (ties: the profile's order). `explore_rate = 0` turns it off.
 6. **Pinning.** A pinned model is returned as is, whatever the evidence.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from routesmith_mcp.engine.types import Preference
@@ -66,6 +68,7 @@ PREFERENCE_WEIGHTS: Mapping[Preference, tuple[float, float]] = {
     "cost": (0.35, 0.05),
 }
 COST_TIER_RATIO = 2.5  # assumed price ratio between neighbouring cost tiers when no cost was observed
+MAX_EXPLORE_ODDS = 8.0  # cap on the odds factor of the exploration share
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +111,8 @@ class LearningParams:
     prior_base: float = 0.55
     prior_step: float = 0.08
     explore_rate: float = 0.03
-    explore_min_prob: float = 0.1
+    explore_min_prob: float = 0.2
+    optimism: float = 1.0
     drift_z: float = 3.5
     drift_min_recent: int = 10
     interval: float = 0.9
@@ -366,7 +370,12 @@ def choose(
     ]
     pref_note = f"preference {preference} (utility = success - {w_cost:g} x rel. cost - {w_lat:g} x rel. latency)"
     if passing:
-        best, prob = max(passing, key=lambda mp: (utility[mp[0]], -_rank(ordered, mp[0])))
+        # Among challengers that all beat the default with confidence, pick by an optimistic score (posterior
+        # mean utility + optimism x sd): close contenders then share traffic until their evidence separates them.
+        best, prob = max(
+            passing,
+            key=lambda mp: (utility[mp[0]] + params.optimism * math.sqrt(post[mp[0]].var), -_rank(ordered, mp[0])),
+        )
         chosen, moved = best, True
         reason = (
             f"Evidence moved off the default: P({best} has higher utility than {default.model}) = {prob:.2f} "
@@ -382,7 +391,7 @@ def choose(
     total_n = sum(weighted_n(c.model) for c in ordered)
     total_raw = sum(raw_n(c.model) for c in ordered)
     if params.explore_rate > 0 and len(ordered) > 1 and total_raw * params.explore_rate >= 1.0:
-        share = {c.model: 2.0 * params.explore_rate * p_better(c.model, chosen) for c in ordered}
+        share = {c.model: _share(p_better(c.model, chosen), params) for c in ordered}
         pool = [
             c
             for c in ordered
@@ -394,8 +403,8 @@ def choose(
             pick = min(pool, key=lambda c: (weighted_n(c.model) / share[c.model], c.default_rank, c.model))
             reason = (
                 f"Exploring {pick.model} (scheduled: its weighted n={weighted_n(pick.model):.1f} is below its "
-                f"{share[pick.model]:.1%} share of the {total_n:.1f} weighted outcomes here, the share being "
-                f"2 x {params.explore_rate:.0%} x P(it beats {chosen}) = {p_better(pick.model, chosen):.2f}); "
+                f"{share[pick.model]:.1%} share of the {total_n:.1f} weighted outcomes here, "
+                f"{params.explore_rate:.0%} x the odds that it beats {chosen}, P = {p_better(pick.model, chosen):.2f}); "
                 f"otherwise: {reason}"
             )
             return LearnedChoice(pick.model, False, reason, scores, exploring=True)
@@ -412,7 +421,7 @@ def _stay_reason(
     post: Mapping[str, Posterior],
     utility: Mapping[str, float],
     default: Candidate,
-    p_better,  # noqa: ANN001 - local closure
+    p_better: Callable[[str, str], float],
     params: LearningParams,
     pref_note: str,
 ) -> str:
@@ -432,3 +441,8 @@ def _stay_reason(
     else:
         why = f"P(better) = {prob:.2f} < {params.confidence:.2f}"
     return f"{head}. Strongest challenger {_describe(best.model, ev, post[best.model], params)}: {why}."
+
+
+def _share(p: float, params: LearningParams) -> float:
+    """Exploration share of a challenger that beats the current choice with probability p: rate x odds (<= 8)."""
+    return params.explore_rate * min(p / max(1.0 - p, 1e-9), MAX_EXPLORE_ODDS)

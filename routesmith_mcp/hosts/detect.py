@@ -148,6 +148,9 @@ def _safe_env_value(name: str, env: Mapping[str, str]) -> str | None:
     return value
 
 
+_SCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".py")
+
+
 def _executable(argv: Sequence[str], interpreters: Sequence[str]) -> str | None:
     """Basename of the program the parent runs: argv[0], or the script an interpreter (node, bun) runs."""
     if not argv:
@@ -155,7 +158,9 @@ def _executable(argv: Sequence[str], interpreters: Sequence[str]) -> str | None:
     first = os.path.basename(argv[0].replace("\\", "/"))
     if first not in interpreters:
         return first
-    script = next((a for a in argv[1:] if a and not a.startswith("-")), None)
+    # The script is a path or a file name with a script extension; option values (`--api-key sk-...`) are not.
+    script = next((a for a in argv[1:] if a and not a.startswith("-") and ("/" in a or "\\" in a
+                                                                            or a.endswith(_SCRIPT_SUFFIXES))), None)
     return os.path.basename(script.replace("\\", "/")) if script else first
 
 
@@ -257,7 +262,7 @@ def detect_host(
         exe = _executable(parent_cmdline, sig.parent_interpreters)
         rule = next((r for r in sig.parent_basenames if r.basename == exe), None)
         if rule is None:
-            evidence.append(f"parent process {_show(exe)} is not a known host")
+            evidence.append("parent process is not a known host")  # its name is not repeated: argv may hold secrets
         elif verdict is None:
             evidence.append(f"parent process {exe!r} -> {rule.host} (source: {rule.source})")
             verdict = (rule.host, sig.parent_confidence, "parent")

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ def redact_url(url: str | URL) -> str:
     """The URL with any password replaced by ***."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL: show only the scheme
+    except (ArgumentError, ValueError, TypeError):  # an unparsable URL: show only the scheme
         text = str(url)
         return text.split("://", 1)[0] + "://***" if "://" in text else "***"
 
@@ -70,6 +71,7 @@ def make_engine(url: str, *, busy_timeout_s: float = 5.0, sqlite_pragmas: Mappin
             cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
+            cur.execute("PRAGMA journal_size_limit = 67108864")  # a big import must not leave a huge -wal behind
             for name, value in extra.items():
                 cur.execute(f"PRAGMA {name} = {int(value)}")
         finally:

@@ -3,26 +3,28 @@
 Weights follow engine.learn: an outcome `age` days old counts 2 ** (-age / half_life_days). SQL groups by
 (model, UTC day, success) with the count and the sum of `recorded_at`; each group is weighted at its mean time,
 which is exact to second order (under 0.1 % for half-lives of a few days or more) and keeps the work in SQL.
-`recent_n` / `recent_successes` are the model's last `recent` outcomes (ROW_NUMBER in SQL), unweighted.
+`recent_n` / `recent_successes` are the model's last `recent` outcomes, unweighted (one indexed LIMIT query per
+model). Median latency and mean cost come from the `outcome_hist` rollup. All of it reads the evidence index.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Engine, case, func, select
+from sqlalchemy import ColumnElement, Engine, func, select
 
 from routesmith_mcp.engine.learn import ModelEvidence
 from routesmith_mcp.store.histogram import percentile
+from routesmith_mcp.store.tables import HIST as H
 from routesmith_mcp.store.tables import OUTCOMES as O
 
 
 def _epoch(now: datetime | float | None) -> float | None:
     if now is None or isinstance(now, (int, float)):
         return now
-    return (now if now.tzinfo else now.replace(tzinfo=timezone.utc)).timestamp()
+    return (now if now.tzinfo else now.replace(tzinfo=UTC)).timestamp()
 
 
 def load_evidence(engine: Engine, *, host: str, capability: str | None, task_type: str | None = None,
@@ -46,6 +48,11 @@ def load_evidence(engine: Engine, *, host: str, capability: str | None, task_typ
     costs: dict[str, tuple[int, float]] = {}
     hist: dict[str, list[tuple[int, int, float, float]]] = defaultdict(list)
     tail: dict[str, tuple[int, int]] = {}
+    hwhere = [H.c.host == host]
+    if capability is not None:
+        hwhere.append(H.c.capability == capability)
+    if task_type is not None:
+        hwhere.append(H.c.task_type == task_type)
     with engine.connect() as conn:
         q = (select(O.c.model, O.c.day, O.c.success, func.count(), func.sum(O.c.recorded_at))
              .where(*where).group_by(O.c.model, O.c.day, O.c.success))
@@ -58,22 +65,21 @@ def load_evidence(engine: Engine, *, host: str, capability: str | None, task_typ
             if ok:
                 a["ws"] += w
                 a["s"] += n
-        q = select(O.c.model, func.count(O.c.cost_usd), func.sum(O.c.cost_usd)).where(*where).group_by(O.c.model)
-        for model, cn, cs in conn.execute(q):
-            costs[model] = (int(cn), float(cs or 0.0))
-        q = (select(O.c.model, O.c.dur_bucket, func.count(O.c.duration_ms), func.min(O.c.duration_ms),
-                    func.max(O.c.duration_ms))
-             .where(*where, O.c.dur_bucket.is_not(None)).group_by(O.c.model, O.c.dur_bucket))
-        for model, b, n, lo, hi in conn.execute(q):
-            hist[model].append((int(b), int(n), float(lo), float(hi)))
+        # Latency and cost come from the rollup (all recorded outcomes of the slot, whatever `now`).
+        q = (select(H.c.model, H.c.dur_bucket, func.sum(H.c.n), func.min(H.c.dur_min), func.max(H.c.dur_max),
+                    func.sum(H.c.cost_n), func.sum(H.c.cost_usd))
+             .where(*hwhere).group_by(H.c.model, H.c.dur_bucket))
+        for model, b, n, lo, hi, cn, cs in conn.execute(q):
+            c0, s0 = costs.get(model, (0, 0.0))
+            costs[model] = (c0 + int(cn or 0), s0 + float(cs or 0.0))
+            if b is not None and b >= 0 and lo is not None:
+                hist[model].append((int(b), int(n), float(lo), float(hi)))
         if recent > 0:
-            rn = func.row_number().over(partition_by=O.c.model,
-                                        order_by=(O.c.recorded_at.desc(), O.c.id.desc())).label("rn")
-            inner = select(O.c.model, O.c.success, rn).where(*where).subquery()
-            q = (select(inner.c.model, func.count(), func.sum(case((inner.c.success, 1), else_=0)))
-                 .where(inner.c.rn <= recent).group_by(inner.c.model))
-            for model, n, s in conn.execute(q):
-                tail[model] = (int(n), int(s or 0))
+            for model in sorted(acc):
+                q = (select(O.c.success).where(*where, O.c.model == model)
+                     .order_by(O.c.recorded_at.desc(), O.c.id.desc()).limit(recent))
+                flags = [bool(r[0]) for r in conn.execute(q)]
+                tail[model] = (len(flags), sum(flags))
     out: dict[str, ModelEvidence] = {}
     for model in sorted(acc):
         a = acc[model]

@@ -18,7 +18,7 @@ def bucket_of(duration_ms: float | None) -> int | None:
     """The histogram bucket of a duration (None stays None)."""
     if duration_ms is None:
         return None
-    return int(math.floor(math.log1p(max(duration_ms, 0.0)) * BUCKETS_PER_E))
+    return math.floor(math.log1p(max(duration_ms, 0.0)) * BUCKETS_PER_E)
 
 
 def nearest_rank(percent: int, n: int) -> int:

@@ -13,38 +13,41 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from routesmith_mcp.store.errors import StoreInputError
-from routesmith_mcp.store.validate import OUTCOME_FIELDS
+from routesmith_mcp.store.validate import outcome_row_from
 
 _ALIASES = {"host_name": "host", "capability_class": "capability", "timestamp": "recorded_at", "ts": "recorded_at",
             "latency_ms": "duration_ms", "ok": "success"}
+_ALIAS_KEYS = frozenset(_ALIASES)
 _HOSTS = {"unknown": "generic", "copilot": "copilot-cli", "gemini": "gemini-cli", "claude": "claude-code",
           "vs-code": "vscode", "qwen": "qwen-code"}
 
 
-def canonical_host(name: Any) -> Any:
-    """Map the original's host names (claude_code, gemini_cli, unknown) onto canonical ids."""
-    if not isinstance(name, str):
-        return name
+@lru_cache(maxsize=256)
+def _canonical(name: str) -> str:
     h = name.strip().lower().replace("_", "-")
     return _HOSTS.get(h, h) or "generic"
 
 
-def to_outcome_kwargs(obj: Any, *, default_source: str) -> dict[str, Any]:
-    """One JSON object -> keyword arguments for validate.outcome_row (raises StoreInputError)."""
+def canonical_host(name: Any) -> Any:
+    """Map the original's host names (claude_code, gemini_cli, unknown) onto canonical ids."""
+    return _canonical(name) if isinstance(name, str) else name
+
+
+def to_outcome_row(obj: Any, *, default_source: str) -> dict[str, Any]:
+    """One JSON object -> a validated `outcomes` row (raises StoreInputError); unknown keys are ignored."""
     if not isinstance(obj, dict):
         raise StoreInputError(f"expected a JSON object, got {type(obj).__name__}")
-    kw: dict[str, Any] = {}
-    for key, value in obj.items():
-        name = _ALIASES.get(key, key)
-        if name in OUTCOME_FIELDS and name not in kw:
-            kw[name] = value
-    kw["host"] = canonical_host(kw.get("host")) if kw.get("host") is not None else "generic"
-    kw.setdefault("source", default_source)
-    return kw
+    if not _ALIAS_KEYS.isdisjoint(obj):
+        obj = dict(obj)
+        for key, name in _ALIASES.items():
+            if key in obj and name not in obj:
+                obj[name] = obj[key]
+    return outcome_row_from(obj, default_host="generic", default_source=default_source, host_map=_canonical)
 
 
 def detect_format(path: Path) -> tuple[str, Any]:
@@ -76,11 +79,12 @@ def iter_records(path: Path, fmt: str, doc: Any) -> Iterator[tuple[int, Any]]:
                 rec["source"] = f"routesmith:{src}" if isinstance(src, str) else "routesmith:runtime"
             yield i, rec
         return
-    with path.open("rb") as fh:
+    decode = json.JSONDecoder().decode
+    with path.open("r", encoding="utf-8", errors="replace", newline="\n") as fh:
         for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
+            if not raw or raw.isspace():
                 continue
             try:
-                yield lineno, json.loads(raw)
+                yield lineno, decode(raw)
             except ValueError as exc:
                 yield lineno, StoreInputError(f"not valid JSON ({exc})")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, Engine, bindparam, text
 
 from routesmith_mcp.store.histogram import bucket_of
+from routesmith_mcp.store.rollup import rebuild_sql
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +75,8 @@ def m001_initial(conn: Connection) -> None:
 
 
 @migration
-def m002_tokens_histogram_and_stats_indexes(conn: Connection) -> None:
-    """Token columns, a duration histogram bucket (backfilled) and covering indexes for get_stats / evidence."""
+def m002_tokens_and_stats_rollup(conn: Connection) -> None:
+    """Token columns, a duration histogram bucket (backfilled), the evidence index and the stats rollup."""
     t = _types(conn)
     conn.execute(text(f"ALTER TABLE outcomes ADD COLUMN input_tokens {t['bigint']}"))
     conn.execute(text(f"ALTER TABLE outcomes ADD COLUMN output_tokens {t['bigint']}"))
@@ -90,11 +91,31 @@ def m002_tokens_histogram_and_stats_indexes(conn: Connection) -> None:
             break
         conn.execute(update, [{"b": bucket_of(d), "i": i} for i, d in rows])
         last = rows[-1][0]
-    conn.execute(text(
-        "CREATE INDEX ix_outcomes_stats ON outcomes (model, capability, dur_bucket, success, duration_ms, cost_usd, "
-        "input_tokens, output_tokens, recorded_at, host, task_type)"))
-    conn.execute(text("CREATE INDEX ix_outcomes_evidence ON outcomes (host, capability, model, recorded_at, success, day, "
-                      "task_type, dur_bucket, duration_ms, cost_usd)"))
+    # Most outcomes (all imported ones) have no plan: index only those that do.
+    conn.execute(text("DROP INDEX ix_outcomes_plan_id"))
+    conn.execute(text("CREATE INDEX ix_outcomes_plan_id ON outcomes (plan_id) WHERE plan_id IS NOT NULL"))
+    # The learner's evidence query reads only this index (per host + capability, newest first per model).
+    conn.execute(text("CREATE INDEX ix_outcomes_evidence ON outcomes (host, capability, model, recorded_at, success, "
+                      "task_type, day)"))
+    # Clustered (WITHOUT ROWID) in the order of the default grouping, so get_stats streams through it unsorted.
+    conn.execute(text(f"""
+        CREATE TABLE outcome_hist (
+            model TEXT NOT NULL,
+            capability TEXT NOT NULL,
+            task_type TEXT NOT NULL,
+            host TEXT NOT NULL,
+            dur_bucket INTEGER NOT NULL,
+            n {t['bigint']} NOT NULL,
+            successes {t['bigint']} NOT NULL,
+            dur_min {t['float']},
+            dur_max {t['float']},
+            input_tokens {t['bigint']} NOT NULL,
+            output_tokens {t['bigint']} NOT NULL,
+            cost_usd {t['float']} NOT NULL,
+            cost_n {t['bigint']} NOT NULL,
+            PRIMARY KEY (model, capability, dur_bucket, task_type, host)
+        ){' WITHOUT ROWID' if conn.dialect.name == 'sqlite' else ''}"""))
+    conn.execute(text(rebuild_sql()))
 
 
 def latest_version() -> int:
@@ -131,10 +152,9 @@ def _lock(conn: Connection) -> None:
 def migrate(engine: Engine) -> list[str]:
     """Apply every migration not yet recorded, each in its own locked transaction; return the names applied."""
     done: list[str] = []
-    with engine.connect() as conn:
-        with conn.begin():  # the common case needs no write lock: everything is applied already
-            if set(applied_migrations(conn)) >= {fn.__name__ for fn in MIGRATIONS}:
-                return done
+    with engine.connect() as conn, conn.begin():  # the common case needs no write lock: all applied already
+        if set(applied_migrations(conn)) >= {fn.__name__ for fn in MIGRATIONS}:
+            return done
     with engine.connect() as conn:
         conn.execution_options(write=True)
         with conn.begin():

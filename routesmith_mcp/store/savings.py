@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from sqlalchemy import Connection, ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, select
 
 from routesmith_mcp.store.results import SavingsReport, SavingsRow, StrongestModel
 from routesmith_mcp.store.tables import OUTCOMES as O

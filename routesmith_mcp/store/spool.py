@@ -131,10 +131,11 @@ class Spool:
                 continue
             try:
                 obj = json.loads(line)
-                if not isinstance(obj, dict):
-                    raise ValueError("not an object")
-                rows.append(obj)
             except ValueError:
+                obj = None
+            if isinstance(obj, dict):
+                rows.append(obj)
+            else:
                 bad.append(line)
         if bad:
             fd = os.open(self.rejected_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from typing import Any, get_args
 
-from sqlalchemy import Connection, ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Connection, Table, case, func, select
 
 from routesmith_mcp.models import Stats, StatsGroupKey, StatsRow
 from routesmith_mcp.store.errors import StoreInputError
 from routesmith_mcp.store.histogram import percentile
+from routesmith_mcp.store.tables import HIST as H
 from routesmith_mcp.store.tables import OUTCOMES as O
 
 GROUP_KEYS: tuple[str, ...] = get_args(StatsGroupKey)
@@ -39,15 +40,15 @@ def day_iso(day: int) -> str:
 
 
 def filters(*, host: str | None = None, model: str | None = None, capability: str | None = None,
-            task_type: str | None = None, since_days: float | None = None,
-            now: float | None = None) -> list[ColumnElement[bool]]:
-    """WHERE clauses for the common filters (validated)."""
+            task_type: str | None = None, since_days: float | None = None, now: float | None = None,
+            table: Table = O) -> list[ColumnElement[bool]]:
+    """WHERE clauses for the common filters (validated), on `outcomes` or on the `outcome_hist` rollup."""
     out: list[ColumnElement[bool]] = []
     for name, value in (("host", host), ("model", model), ("capability", capability), ("task_type", task_type)):
         if value is not None:
             if not isinstance(value, str):
                 raise StoreInputError(f"{name} filter must be a string")
-            out.append(_COLUMNS[name] == value)
+            out.append(table.c[name] == value)
     if since_days is not None:
         if isinstance(since_days, bool) or not isinstance(since_days, (int, float)) or not math.isfinite(since_days) \
                 or since_days < 0:
@@ -70,32 +71,57 @@ def check_group_by(group_by: Sequence[str]) -> list[str]:
     return keys
 
 
-def query_stats(conn: Connection, where: list[ColumnElement[bool]], group_by: Sequence[str], limit: int) -> Stats:
-    """One GROUP BY (keys + duration bucket) over the matching outcomes, folded into StatsRows."""
-    keys = check_group_by(group_by)
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
-        raise StoreInputError(f"limit must be an integer from 1 to 10000 (got {limit!r})")
+def _raw(conn: Connection, keys: list[str], where: list[ColumnElement[bool]]) -> Iterator[Sequence[Any]]:
     cols = [_COLUMNS[k] for k in keys]
     succ = func.sum(case((O.c.success, 1), else_=0))
     stmt = (select(*cols, O.c.dur_bucket, func.count(), succ, func.min(O.c.duration_ms), func.max(O.c.duration_ms),
-                   func.count(O.c.duration_ms), func.sum(O.c.input_tokens), func.sum(O.c.output_tokens),
-                   func.sum(O.c.cost_usd))
+                   func.sum(O.c.input_tokens), func.sum(O.c.output_tokens), func.sum(O.c.cost_usd))
             .where(*where).group_by(*cols, O.c.dur_bucket))
-    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
-    k = len(cols)
+    yield from conn.execute(stmt)
+
+
+def _rolled(conn: Connection, keys: list[str], where: list[ColumnElement[bool]]) -> Iterator[Sequence[Any]]:
+    cols = [H.c[k] for k in keys]
+    stmt = (select(*cols, H.c.dur_bucket, func.sum(H.c.n), func.sum(H.c.successes), func.min(H.c.dur_min),
+                   func.max(H.c.dur_max), func.sum(H.c.input_tokens), func.sum(H.c.output_tokens),
+                   func.sum(H.c.cost_usd))
+            .where(*where).group_by(*cols, H.c.dur_bucket))
     for r in conn.execute(stmt):
+        k = len(cols)
+        yield (*[None if v == "" else v for v in r[:k]], None if r[k] == -1 else r[k], *r[k + 1:])
+
+
+def query_stats(conn: Connection, *, group_by: Sequence[str], limit: int, host: str | None = None,
+                model: str | None = None, capability: str | None = None, task_type: str | None = None,
+                since_days: float | None = None, now: float | None = None) -> Stats:
+    """One GROUP BY (keys + duration bucket) folded into StatsRows.
+
+    Without a time filter or a day grouping it reads the `outcome_hist` rollup (cost grows with the number of
+    groups); otherwise the outcomes themselves (the recorded_at index serves since_days).
+    """
+    keys = check_group_by(group_by)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
+        raise StoreInputError(f"limit must be an integer from 1 to 10000 (got {limit!r})")
+    flt = {"host": host, "model": model, "capability": capability, "task_type": task_type}
+    if since_days is None and "day" not in keys:
+        source = _rolled(conn, keys, filters(**flt, table=H))
+    else:
+        source = _raw(conn, keys, filters(**flt, since_days=since_days, now=now))
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    k = len(keys)
+    for r in source:
         key = tuple(r[:k])
         g = groups.get(key)
         if g is None:
             g = groups[key] = {"n": 0, "s": 0, "in": 0, "out": 0, "cost": 0.0, "hist": []}
-        bucket, n, s, lo, hi, nd, tin, tout, cost = r[k:]
+        bucket, n, s, lo, hi, tin, tout, cost = r[k:]
         g["n"] += int(n)
         g["s"] += int(s or 0)
         g["in"] += int(tin or 0)
         g["out"] += int(tout or 0)
         g["cost"] += float(cost or 0.0)
-        if bucket is not None and nd:
-            g["hist"].append((int(bucket), int(nd), float(lo), float(hi)))
+        if bucket is not None and lo is not None:
+            g["hist"].append((int(bucket), int(n), float(lo), float(hi)))
     rows: list[StatsRow] = []
     for key, g in groups.items():
         hist = sorted(g["hist"])

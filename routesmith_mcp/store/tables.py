@@ -6,16 +6,10 @@ the same comparisons and GROUP BYs then work unchanged on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Text
+from sqlalchemy import BigInteger, Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
-STATS_INDEX_COLUMNS = (
-    "model", "capability", "dur_bucket", "success", "duration_ms", "cost_usd", "input_tokens", "output_tokens",
-    "recorded_at", "host", "task_type",
-)
-EVIDENCE_INDEX_COLUMNS = (
-    "host", "capability", "model", "recorded_at", "success", "day", "task_type", "dur_bucket", "duration_ms", "cost_usd",
-)
+EVIDENCE_INDEX_COLUMNS = ("host", "capability", "model", "recorded_at", "success", "task_type", "day")
 
 
 class MigrationRow(SQLModel, table=True):
@@ -48,8 +42,8 @@ class OutcomeRow(SQLModel, table=True):
     __tablename__ = "outcomes"
     __table_args__ = (
         Index("ix_outcomes_recorded_at", "recorded_at"),
-        Index("ix_outcomes_plan_id", "plan_id"),
-        Index("ix_outcomes_stats", *STATS_INDEX_COLUMNS),
+        Index("ix_outcomes_plan_id", "plan_id", sqlite_where=text("plan_id IS NOT NULL"),
+              postgresql_where=text("plan_id IS NOT NULL")),
         Index("ix_outcomes_evidence", *EVIDENCE_INDEX_COLUMNS),
     )
 
@@ -74,6 +68,27 @@ class OutcomeRow(SQLModel, table=True):
     source: str = Field(default="mcp", max_length=60)
 
 
+class OutcomeHistRow(SQLModel, table=True):
+    """Rollup of outcomes per (model, capability, task_type, host, duration bucket); see store.rollup."""
+
+    __tablename__ = "outcome_hist"
+
+    model: str = Field(primary_key=True)
+    capability: str = Field(primary_key=True, description="'' when the outcome had none.")
+    dur_bucket: int = Field(primary_key=True, description="-1 when the outcome had no duration.")
+    task_type: str = Field(primary_key=True, description="'' when the outcome had none.")
+    host: str = Field(primary_key=True)
+    n: int = Field(sa_column=Column(BigInteger, nullable=False))
+    successes: int = Field(sa_column=Column(BigInteger, nullable=False))
+    dur_min: float | None = None
+    dur_max: float | None = None
+    input_tokens: int = Field(sa_column=Column(BigInteger, nullable=False))
+    output_tokens: int = Field(sa_column=Column(BigInteger, nullable=False))
+    cost_usd: float
+    cost_n: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
 MIGRATIONS_TABLE = MigrationRow.__table__
 PLANS = PlanRow.__table__
 OUTCOMES = OutcomeRow.__table__
+HIST = OutcomeHistRow.__table__

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from routesmith_mcp.engine.types import CAPABILITIES, STEP_TYPES
 from routesmith_mcp.store.errors import StoreInputError
-from routesmith_mcp.store.histogram import bucket_of
+from routesmith_mcp.store.histogram import BUCKETS_PER_E
 
 MAX_LEN = {"model": 200, "host": 100, "client_name": 200, "client_version": 100, "plan_id": 64, "step_id": 64,
            "source": 60, "task_type": 40, "capability": 40}
@@ -30,7 +31,10 @@ def clean_text(value: Any, field: str, *, required: bool = False, max_len: int |
         return None
     if not isinstance(value, str):
         raise StoreInputError(f"{field} must be a string (got {type(value).__name__})")
-    text = value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8").strip()
+    if value.isascii() and "\x00" not in value:  # the common case: nothing to repair
+        text = value.strip()
+    else:
+        text = value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8").strip()
     if not text:
         if required:
             raise StoreInputError(f"{field} must not be empty or whitespace")
@@ -66,13 +70,13 @@ def to_epoch(value: Any, field: str = "recorded_at") -> float:
     if value is None:
         return time.time()
     if isinstance(value, datetime):
-        ts = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+        ts = (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
     elif isinstance(value, str):
         try:
-            dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            dt = datetime.fromisoformat(value.strip())
         except ValueError:
             raise StoreInputError(f"{field} must be an ISO-8601 time or epoch seconds (got {value[:40]!r})") from None
-        ts = (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).timestamp()
+        ts = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         ts = float(value)
         if ts > 1e11:  # milliseconds since the epoch
@@ -84,48 +88,88 @@ def to_epoch(value: Any, field: str = "recorded_at") -> float:
     return ts
 
 
+_FIELDS = frozenset(OUTCOME_FIELDS)
+_STEPS = frozenset(STEP_TYPES)
+_CAPS = frozenset(CAPABILITIES)
+
+
+def _text(value: Any, field: str, required: bool = False) -> str | None:
+    """clean_text with a fast path for ordinary ASCII strings (bulk import speed)."""
+    if value.__class__ is str and value.isascii() and "\x00" not in value:
+        text = value.strip()
+        if text and len(text) <= MAX_LEN[field]:
+            return text
+    return clean_text(value, field, required=required)
+
+
+def _num(value: Any, field: str, integer: bool, maximum: float, unit: str) -> float | int | None:
+    """check_number with a fast path for plain in-range values."""
+    if value is None:
+        return None
+    cls = value.__class__
+    if cls is float and not integer and 0.0 <= value <= maximum:  # NaN fails the comparison
+        return value
+    if cls is int and 0 <= value <= maximum:
+        return value if integer else float(value)
+    return check_number(value, field, integer=integer, maximum=maximum, unit=unit)
+
+
 def outcome_row(**kw: Any) -> dict[str, Any]:
     """Validate one outcome (keyword names as in OUTCOME_FIELDS) and return the `outcomes` row to insert."""
-    unknown = set(kw) - set(OUTCOME_FIELDS)
-    if unknown:
-        raise StoreInputError(f"unknown outcome field(s): {', '.join(sorted(unknown))}")
-    success = kw.get("success")
-    if isinstance(success, int) and not isinstance(success, bool) and success in (0, 1):
-        success = bool(success)
-    if not isinstance(success, bool):
-        raise StoreInputError(f"success must be true or false (got {success!r})")
-    task_type = clean_text(kw.get("task_type"), "task_type")
-    if task_type is not None and task_type not in STEP_TYPES:
-        raise StoreInputError(f"task_type {task_type!r} is not one of: {', '.join(STEP_TYPES)}")
-    capability = clean_text(kw.get("capability"), "capability")
-    if capability is not None and capability not in CAPABILITIES:
-        raise StoreInputError(f"capability {capability!r} is not one of: {', '.join(CAPABILITIES)}")
-    duration = check_number(kw.get("duration_ms"), "duration_ms", integer=False, maximum=MAX_DURATION_MS,
-                            unit="milliseconds")
-    error = kw.get("error")
+    if not _FIELDS.issuperset(kw):
+        raise StoreInputError(f"unknown outcome field(s): {', '.join(sorted(set(kw) - _FIELDS))}")
+    return outcome_row_from(kw)
+
+
+def outcome_row_from(kw: Mapping[str, Any], *, default_host: str | None = None, default_source: str = "mcp",
+                     host_map: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """outcome_row for a mapping; keys outside OUTCOME_FIELDS are ignored (the importer's lenient mode)."""
+    get = kw.get
+    success = get("success")
+    if success is not True and success is not False:
+        if isinstance(success, int) and not isinstance(success, bool) and success in (0, 1):
+            success = bool(success)
+        else:
+            raise StoreInputError(f"success must be true or false (got {success!r})")
+    task_type = get("task_type")
+    if task_type is not None:
+        task_type = _text(task_type, "task_type")
+        if task_type is not None and task_type not in _STEPS:
+            raise StoreInputError(f"task_type {task_type!r} is not one of: {', '.join(STEP_TYPES)}")
+    capability = get("capability")
+    if capability is not None:
+        capability = _text(capability, "capability")
+        if capability is not None and capability not in _CAPS:
+            raise StoreInputError(f"capability {capability!r} is not one of: {', '.join(CAPABILITIES)}")
+    duration = _num(get("duration_ms"), "duration_ms", False, MAX_DURATION_MS, "milliseconds")
+    error = get("error")
     if error is not None:
         error = clean_text(error if isinstance(error, str) else str(error), "error", max_len=10**9)
         error = error[:ERROR_MAX_CHARS] if error else None
-    ts = to_epoch(kw.get("recorded_at"))
+    ts = get("recorded_at")
+    if ts.__class__ is not float or not 0.0 <= ts <= 1e11:
+        ts = to_epoch(ts)
+    optional = {}
+    for name in ("client_name", "client_version", "plan_id", "step_id"):
+        v = get(name)
+        optional[name] = None if v is None else _text(v, name)
+    source = get("source")
+    host = get("host")
+    host = _text(default_host if host is None else host, "host", required=True)
     return {
         "recorded_at": ts,
         "day": int(ts // 86400),
-        "host": clean_text(kw.get("host"), "host", required=True),
-        "client_name": clean_text(kw.get("client_name"), "client_name"),
-        "client_version": clean_text(kw.get("client_version"), "client_version"),
-        "model": clean_text(kw.get("model"), "model", required=True),
+        "host": host if host_map is None else host_map(host),  # type: ignore[arg-type]
+        **optional,
+        "model": _text(get("model"), "model", required=True),
         "success": success,
-        "plan_id": clean_text(kw.get("plan_id"), "plan_id"),
-        "step_id": clean_text(kw.get("step_id"), "step_id"),
         "task_type": task_type,
         "capability": capability,
         "duration_ms": duration,
-        "dur_bucket": bucket_of(duration),  # type: ignore[arg-type]
-        "input_tokens": check_number(kw.get("input_tokens"), "input_tokens", integer=True, maximum=MAX_TOKENS,
-                                     unit="tokens"),
-        "output_tokens": check_number(kw.get("output_tokens"), "output_tokens", integer=True, maximum=MAX_TOKENS,
-                                      unit="tokens"),
-        "cost_usd": check_number(kw.get("cost_usd"), "cost_usd", integer=False, maximum=MAX_COST_USD, unit="USD"),
+        "dur_bucket": None if duration is None else math.floor(math.log1p(duration) * BUCKETS_PER_E),
+        "input_tokens": _num(get("input_tokens"), "input_tokens", True, MAX_TOKENS, "tokens"),
+        "output_tokens": _num(get("output_tokens"), "output_tokens", True, MAX_TOKENS, "tokens"),
+        "cost_usd": _num(get("cost_usd"), "cost_usd", False, MAX_COST_USD, "USD"),
         "error": error,
-        "source": clean_text(kw.get("source"), "source") or "mcp",
+        "source": (None if source is None else _text(source, "source")) or default_source,
     }

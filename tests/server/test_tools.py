@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
 import pytest
-from mcp import Client
+from mcp import Client, MCPError
 from mcp.types import Implementation
 
 from routesmith_mcp.errors import RoutesmithError
@@ -134,3 +135,24 @@ def test_router_rejects_non_finite_and_negative_numbers(router: Router, field: s
     with pytest.raises(RoutesmithError, match=field):
         router.record_outcome(host=host, model="m", success=True, **{field: value})
     assert router.store is not None and router.store.stats().total_outcomes == 0
+
+
+async def test_host_profiles_are_resources_and_route_is_a_prompt(router: Router, mode: str) -> None:
+    async with Client(create_server(router=router), client_info=CLAUDE, mode=mode) as client:
+        listing = await client.read_resource("routesmith://hosts")
+        hosts = json.loads(listing.contents[0].text)
+        assert {"claude-code", "codex", "generic"} <= {h["id"] for h in hosts}
+        profile = json.loads((await client.read_resource("routesmith://hosts/codex")).contents[0].text)
+        assert profile["id"] == "codex" and profile["models"] and all(m["source"] for m in profile["models"])
+        prompts = {p.name for p in (await client.list_prompts()).prompts}
+        assert "route" in prompts
+        got = await client.get_prompt("route", {"task": "add a CSV export and test it", "preference": "cost"})
+        text = got.messages[0].content.text
+        assert "plan_route" in text and "resolve_models" in text and "add a CSV export and test it" in text
+        assert '"cost"' in text
+
+
+async def test_unknown_host_profile_resource_is_an_error(router: Router) -> None:
+    async with Client(create_server(router=router), client_info=CLAUDE, mode="legacy") as client:
+        with pytest.raises(MCPError, match="unknown host"):
+            await client.read_resource("routesmith://hosts/notepad")

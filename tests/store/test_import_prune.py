@@ -96,3 +96,28 @@ def test_prune_older_than_and_keep(store: TelemetryStore) -> None:
         store.prune()
     with pytest.raises(StoreInputError):
         store.prune(keep=-1)
+
+
+def test_large_import_path_keeps_indexes_and_rollup(store: TelemetryStore, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy import inspect
+
+    from routesmith_mcp.store import telemetry
+
+    monkeypatch.setattr(telemetry, "BULK_IMPORT_BYTES", 0)  # take the drop-and-rebuild-indexes path on SQLite
+    store.record_outcome(model="m0", success=True, host="codex", duration_ms=5.0)
+    path = tmp_path / "big.jsonl"
+    with path.open("w") as fh:
+        for i in range(2500):
+            fh.write(json.dumps({"model": f"m{i % 4}", "success": i % 5 != 0, "host": "codex", "duration_ms": i % 90,
+                                 "capability": "coding", "recorded_at": 1.7e9 + i}) + "\n")
+        fh.write("garbage\n")
+    before = {i["name"] for i in inspect(store.engine).get_indexes("outcomes")}
+    rep = store.import_file(path, batch=1000)
+    assert (rep.imported, rep.rejected, rep.errors[0].line) == (2500, 1, 2501)
+    assert {i["name"] for i in inspect(store.engine).get_indexes("outcomes")} == before
+    rolled = store.stats(group_by=["model"])
+    raw = store.stats(group_by=["model"], since_days=100_000)
+    assert rolled.total_outcomes == raw.total_outcomes == 2501
+    assert [(r.model, r.n, r.successes, r.p50_ms) for r in rolled.rows] == \
+        [(r.model, r.n, r.successes, r.p50_ms) for r in raw.rows]

@@ -8,6 +8,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from routesmith_mcp.models import HostIdentity, PlanResult, Step
 from routesmith_mcp.store import StoreInputError, TelemetryStore, default_db_path
@@ -77,7 +79,10 @@ def test_plan_round_trip_and_prompt_privacy(store: TelemetryStore) -> None:
     store.save_plan(plan, "secret prompt text")
     fresh = TelemetryStore.open(store._url)
     try:
-        assert fresh.load_plan("p-1") == plan
+        assert store.load_plan("p-1") == plan  # this process keeps the full plan
+        loaded = fresh.load_plan("p-1")  # another process sees it without the prompt's words
+        assert loaded is not None and [s.text for s in loaded.steps] == ["", ""]
+        assert loaded.model_copy(update={"steps": plan.steps}) == plan
         assert fresh.load_plan("nope") is None
         with fresh.engine.connect() as conn:
             from sqlalchemy import text
@@ -88,6 +93,8 @@ def test_plan_round_trip_and_prompt_privacy(store: TelemetryStore) -> None:
         fresh.save_plan(make_plan("p-2"), "opt in\x00", store_prompt_text=True)
         with fresh.engine.connect() as conn:
             assert conn.execute(text("SELECT prompt_text FROM plans WHERE plan_id='p-2'")).scalar() == "opt in\ufffd"
+            assert "build it" in conn.execute(text("SELECT plan_json FROM plans WHERE plan_id='p-2'")).scalar()
+            assert "build it" not in conn.execute(text("SELECT plan_json FROM plans WHERE plan_id='p-1'")).scalar()
     finally:
         fresh.close()
 
@@ -137,3 +144,54 @@ def test_health_reports_counts(store: TelemetryStore) -> None:
     assert (h.outcomes, h.plans, h.schema_version, h.latest_schema_version) == (1, 1, 2, 2)
     assert h.writable and not h.degraded and h.problems == [] and h.spool_pending == 0
     assert h.backend in ("sqlite", "postgresql")
+
+
+def test_threads_share_one_store(store: TelemetryStore) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            for i in range(40):
+                store.record_outcome(model=f"t{k}", success=i % 2 == 0, host="codex", duration_ms=float(i))
+                store.stats(group_by=["model"])
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    stats = store.stats(group_by=["model"])
+    assert stats.total_outcomes == 240 and all(r.n == 40 for r in stats.rows)
+
+
+def test_outcome_after_close_is_spooled_not_lost(store: TelemetryStore) -> None:
+    store.close()
+    assert store.record_outcome(model="late", success=True, host="codex").spooled
+    again = TelemetryStore.open(store._url)  # the next open flushes it
+    try:
+        assert again.stats(model="late").total_outcomes == 1
+    finally:
+        again.close()
+
+
+_any = st.one_of(st.none(), st.booleans(), st.integers(min_value=-10**20, max_value=10**20), st.floats(),
+                 st.text(max_size=300), st.lists(st.integers(), max_size=3))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(model=_any, success=_any, host=_any, duration_ms=_any, cost_usd=_any, input_tokens=_any, task_type=_any,
+       capability=_any, error=_any, recorded_at=_any)
+def test_any_input_is_stored_or_refused_cleanly(store: TelemetryStore, **kw: object) -> None:
+    before = store.stats(group_by=[]).total_outcomes
+    try:
+        got = store.record_outcome(**kw)  # type: ignore[arg-type]
+    except StoreInputError as exc:
+        assert str(exc)
+        assert store.stats(group_by=[]).total_outcomes == before
+    else:
+        assert not got.spooled and store.stats(group_by=[]).total_outcomes == before + 1

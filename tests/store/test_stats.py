@@ -114,9 +114,7 @@ def test_histogram_percentile_is_within_one_bucket(values: list[float], p: int) 
                           st.one_of(st.none(), st.floats(min_value=0, max_value=1e6, allow_nan=False))),
                 min_size=1, max_size=40))
 def test_sql_stats_match_a_python_model(store: TelemetryStore, rows: list[tuple[str, bool, float | None]]) -> None:
-    with store.engine.begin() as conn:
-        from sqlalchemy import text
-        conn.execute(text("DELETE FROM outcomes"))
+    store.prune(keep=0)  # through the store, so the rollup follows
     for model, ok, dur in rows:
         store.record_outcome(model=model, success=ok, host="generic", duration_ms=dur)
     stats = store.stats(group_by=["model"])
@@ -132,3 +130,21 @@ def test_sql_stats_match_a_python_model(store: TelemetryStore, rows: list[tuple[
             assert r.p50_ms == pytest.approx(want, abs=0.033 * (1 + want))
     keys = [(-r.n, r.model) for r in stats.rows]
     assert keys == sorted(keys)
+    raw = store.stats(group_by=["model"], since_days=10_000)  # a time filter reads outcomes, not the rollup
+    assert raw.model_dump() == stats.model_dump()
+
+
+def test_rollup_matches_outcomes_after_prune(store: TelemetryStore) -> None:
+    now = time.time()
+    for i in range(60):
+        store.record_outcome(model=f"m{i % 2}", capability="coding", task_type="coding", host="codex",
+                             success=i % 3 == 0, duration_ms=float(10 + i % 7), cost_usd=0.5, input_tokens=i,
+                             recorded_at=now - i * DAY - 5)
+    assert store.prune(older_than_days=30.0) == 30
+    rolled = store.stats(group_by=["model", "task_type", "host"])
+    raw = store.stats(group_by=["model", "task_type", "host"], since_days=10_000)
+    for a, b in zip(rolled.rows, raw.rows, strict=True):
+        assert (a.model, a.n, a.successes, a.input_tokens) == (b.model, b.n, b.successes, b.input_tokens)
+        assert a.cost_usd == pytest.approx(b.cost_usd) and a.p50_ms == pytest.approx(b.p50_ms, rel=0.033)
+    store.prune(keep=0)
+    assert store.stats().rows == [] and store.stats().total_outcomes == 0

@@ -1,0 +1,464 @@
+"""Tests for the prompt decomposer: one group per rule, then properties (hypothesis).
+
+All prompts here are small examples written for these tests.
+"""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from routesmith_mcp.engine.capabilities import HARD_DEBUGGING_SIGNALS
+from routesmith_mcp.engine.decompose import decompose
+from routesmith_mcp.engine.types import STEP_TYPES, DraftStep
+
+
+def types(prompt: str) -> list[str]:
+    return [s.type for s in decompose(prompt)]
+
+
+def by_type(steps: list[DraftStep], t: str) -> DraftStep:
+    return next(s for s in steps if s.type == t)
+
+
+def check_invariants(prompt: str, steps: list[DraftStep]) -> None:
+    seen: set[str] = set()
+    for n, s in enumerate(steps, 1):
+        assert s.id == f"s{n}"
+        assert s.type in STEP_TYPES
+        assert 0.0 <= s.confidence <= 1.0
+        assert s.text
+        if s.start >= 0:
+            assert prompt[s.start : s.end] == s.text
+        else:
+            assert s.text in prompt
+        assert set(s.depends_on) <= seen, "depends_on must name earlier steps only"
+        seen.add(s.id)
+    for s in steps:
+        assert s.type != "debugging" or set(s.signals) <= HARD_DEBUGGING_SIGNALS
+
+
+# --------------------------------------------------------------------------------------------- canonical
+def test_canonical_plan_code_test_docs() -> None:
+    prompt = "Plan this feature, implement it, add tests, and write docs"
+    steps = decompose(prompt)
+    check_invariants(prompt, steps)
+    assert [s.type for s in steps] == ["planning", "coding", "testing", "documentation"]
+    plan, code, test, docs = steps
+    assert code.id in test.depends_on
+    assert plan.id in code.depends_on
+    assert docs.depends_on and all(d in {plan.id, code.id, test.id} for d in docs.depends_on)
+    assert code.id in docs.depends_on
+    for s in steps:
+        assert s.text != prompt and s.text in prompt
+        assert s.confidence >= 0.7
+
+
+# --------------------------------------------------------------------------------------------- splitting
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Add a logout button and then write tests for it.", ["coding", "testing"]),
+        ("Explain how the cache works. Also refactor the cache module.", ["analysis", "refactor"]),
+        ("1. Fix the crash on startup\n2. Update the README with the new flag", ["debugging", "documentation"]),
+        ("- refactor the parser\n- add unit tests for the parser", ["refactor", "testing"]),
+        (
+            "First, design the schema. Then implement the migration. Finally, document it in the wiki.",
+            ["planning", "coding", "documentation"],
+        ),
+        ("Rename the utils module, after that run the linter", ["refactor", "formatting"]),
+    ],
+)
+def test_splits_into_requests(prompt: str, expected: list[str]) -> None:
+    steps = decompose(prompt)
+    check_invariants(prompt, steps)
+    assert [s.type for s in steps] == expected
+
+
+def test_two_features_are_two_coding_steps() -> None:
+    prompt = "Add a dark mode toggle to the settings page. Also add a CSV export button to the reports view."
+    assert types(prompt) == ["coding", "coding"]
+
+
+def test_sub_bullets_of_one_deliverable_are_one_step() -> None:
+    prompt = "Create the user profile page with:\n- an avatar\n- a display name field\n- a bio section"
+    steps = decompose(prompt)
+    assert [s.type for s in steps] == ["coding"]
+    assert steps[0].text.startswith("Create the user profile page")
+
+
+def test_never_echoes_whole_prompt_when_several_things_are_asked() -> None:
+    prompt = "fix the off-by-one in the pager and update the changelog"
+    steps = decompose(prompt)
+    assert [s.type for s in steps] == ["debugging", "documentation"]
+    assert all(s.text != prompt for s in steps)
+
+
+def test_list_under_a_header_without_a_request_keeps_its_items() -> None:
+    prompt = "Here's what I need:\n1. Add a --dry-run flag\n2. Write tests for the flag\n3. Document it in the README"
+    assert types(prompt) == ["coding", "testing", "documentation"]
+
+
+def test_items_describing_a_document_are_its_content() -> None:
+    prompt = "Write a CONTRIBUTING guide that covers:\n- how to explain a bug report\n- how to run the tests"
+    assert types(prompt) == ["documentation"]
+
+
+def test_context_description_is_not_a_request() -> None:
+    prompt = (
+        "Shoppers browse products, add items to a cart and check out. The cart total is wrong when a coupon is used."
+    )
+    assert types(prompt) == ["debugging"]
+
+
+def test_plan_for_described_change_is_only_a_plan() -> None:
+    assert types("We need to move auth to a separate service. Plan this.") == ["planning"]
+    assert types("Plan the auth service first, then implement it.") == ["planning", "coding"]
+
+
+def test_unrelated_plan_keeps_other_work() -> None:
+    assert types("Fix the crash in the parser. Also plan the next release.") == ["planning", "debugging"]
+    assert types("Logs show timeouts in the worker. Plan a fix.") == ["planning"]
+
+
+def test_search_step_serves_the_fix() -> None:
+    assert types("Go through the importer and fix the encoding bugs") == ["debugging"]
+    assert types("Investigate the slow query and tell me what is wrong with it") == ["debugging"]
+
+
+def test_coordinated_objects_of_different_kinds() -> None:
+    assert types("Please update the version and the changelog") == ["coding", "documentation"]
+    assert types("Rename the helpers module and update the imports") == ["refactor"]
+
+
+def test_todo_list_items_are_requests() -> None:
+    prompt = "Done:\n- login page\n\nStill needed:\n- password reset form\n- fix the broken logout link"
+    assert types(prompt) == ["coding", "debugging"]
+
+
+def test_review_criteria_belong_to_the_review() -> None:
+    assert types("Review the PR and make sure it follows our style guide") == ["review"]
+
+
+# --------------------------------------------------------------------------------------------- negation, deferral
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Implement the retry logic. Don't add tests.",
+        "Implement the retry logic, no tests needed.",
+        "Implement the retry logic; I'll run the tests myself.",
+        "Implement the retry logic. Do not write docs yet.",
+    ],
+)
+def test_negated_requests_produce_no_step(prompt: str) -> None:
+    assert types(prompt) == ["coding"]
+
+
+def test_deferred_work_produces_no_step() -> None:
+    assert types("Draft a plan for the billing module. Once I approve, implement it.") == ["planning"]
+    assert types("Write a design doc for the queue; in the future we may add sharding.") == ["planning"] or types(
+        "Write a design doc for the queue; in the future we may add sharding."
+    ) == ["documentation"]
+
+
+# --------------------------------------------------------------------------------------------- incidental words
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Implement a test runner for the CLI", ["coding"]),
+        ("The docs page is broken, fix it", ["debugging"]),
+        ("Fix the format of Header.tsx so the logo sits on the right", ["coding"]),
+        ("How do I get Slack formatting like bold text in the bot's replies?", ["analysis"]),
+        ("Fix the formatting of utils.py", ["formatting"]),
+        ("Create a rule file that says to always write a failing test first", ["documentation"]),
+        ("Fix the typos in the README", ["documentation"]),
+    ],
+)
+def test_incidental_words(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+def test_lint_tooling_vs_linting() -> None:
+    assert types("Set up eslint and prettier for the project") == ["coding"]
+    assert types("run eslint and fix the warnings") == ["formatting"]
+    assert types("run the tests and fix the failures") == ["testing", "debugging"]
+
+
+# --------------------------------------------------------------------------------------------- questions
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("How does the session cache expire entries?", "analysis"),
+        ("What does this regex match?", "analysis"),
+        ("Why isn't the login form submitting?", "debugging"),
+        ("Why does the worker crash with a KeyError?", "debugging"),
+        ("How would you approach splitting this monolith?", "planning"),
+        ("Is the feature complete and does it meet the requirements?", "review"),
+        ("Can you add pagination to the orders endpoint?", "coding"),
+        ("Could you run the test suite?", "testing"),
+    ],
+)
+def test_questions(prompt: str, expected: str) -> None:
+    assert types(prompt) == [expected]
+
+
+# --------------------------------------------------------------------------------------------- failures
+def test_failure_report_is_debugging() -> None:
+    assert types("the server is not starting after the upgrade") == ["debugging"]
+    assert types("checkout page crashes when the cart is empty") == ["debugging"]
+    assert types("On the profile page, the upload button does nothing.") == ["debugging"]
+    assert types("Add a retry wrapper. Tests should cover the timeout path.") == ["coding", "testing"]
+    assert types("The CONTRIBUTING file is outdated and still mentions yarn") == ["documentation"]
+
+
+def test_pasted_traceback_is_debugging_with_signal() -> None:
+    prompt = (
+        "getting this when I start the worker:\n"
+        "Traceback (most recent call last):\n"
+        '  File "worker.py", line 12, in <module>\n'
+        "    main()\n"
+        "KeyError: 'queue'\n"
+    )
+    steps = decompose(prompt)
+    check_invariants(prompt, steps)
+    assert [s.type for s in steps] == ["debugging"]
+    assert "traceback" in steps[0].signals
+
+
+def test_hard_debugging_signals() -> None:
+    s = decompose("The upload test fails intermittently, probably a race condition. Find the root cause and fix it.")
+    dbg = by_type(s, "debugging")
+    assert {"intermittent", "concurrency", "root_cause"} <= set(dbg.signals)
+    s = decompose("The service has a memory leak after a day of uptime, fix it")
+    assert "memory" in by_type(s, "debugging").signals
+    assert decompose("Add a settings page")[0].signals == ()
+
+
+# --------------------------------------------------------------------------------------------- git chores
+def test_answer_then_proceed_is_coding() -> None:
+    steps = decompose("Option 2, with the Redis cache. Go ahead.")
+    assert [s.type for s in steps] == ["coding"] and steps[0].confidence <= 0.6
+
+
+def test_git_state_question_is_not_work() -> None:
+    assert types("Is everything committed and pushed? If so, update the changelog.") == ["documentation"]
+
+
+def test_git_only_chores_produce_no_step() -> None:
+    assert types("Update the README, then commit and push.") == ["documentation"]
+    steps = decompose("commit and push")
+    assert len(steps) == 1 and steps[0].confidence <= 0.35  # nothing typed: a low-confidence guess
+
+
+# --------------------------------------------------------------------------------------------- ordering
+def test_tests_after_code_unless_test_first() -> None:
+    s = decompose("Write tests for the tax calculator and implement the calculator")
+    assert [x.type for x in s] == ["coding", "testing"]
+    assert s[0].id in s[1].depends_on
+    s = decompose("Use TDD: write a failing test for the rounding bug first, then fix the bug.")
+    assert [x.type for x in s] == ["testing", "debugging"]
+    assert s[0].id in s[1].depends_on
+
+
+def test_docs_after_change_and_review_last() -> None:
+    s = decompose("Review the PR when done. Update the docs and add the export endpoint.")
+    assert "review" in (s[0].type, s[-1].type)
+    s = decompose("Update the docs for the export endpoint and implement the endpoint, then review everything")
+    assert [x.type for x in s] == ["coding", "documentation", "review"]
+    review = s[-1]
+    assert set(review.depends_on) == {s[0].id, s[1].id}
+
+
+def test_review_first_as_diagnostic_pass() -> None:
+    assert types("Review my whole codebase, then clean up the duplicated helpers") == ["review", "refactor"]
+
+
+def test_checkpoint_review_and_plan_for_listed_work() -> None:
+    prompt = "Continue working on the importer, review what has been done so far, and make sure the tests pass"
+    assert types(prompt) == ["review", "coding", "testing"]
+    prompt = "1. Investigate the slow endpoints\n2. Document the findings\n3. Write a plan for the steps above"
+    assert types(prompt)[0] == "planning"
+
+
+def test_explicit_sequence_words_win() -> None:
+    assert types("Update the README first, then add the feature flag") == ["documentation", "coding"]
+    assert types("Add the feature flag after you update the README") != []
+
+
+def test_analysis_before_planning_before_change() -> None:
+    s = decompose("Implement the cache after you plan it. Investigate the current hit rate first.")
+    order = [x.type for x in s]
+    assert order.index("analysis") < order.index("coding")
+
+
+def test_explaining_the_change_comes_after_it() -> None:
+    assert types("Add a rate limiter and explain how it works") == ["coding", "analysis"]
+    assert types("Explain how the cache works and add a TTL option") == ["analysis", "coding"]
+
+
+def test_dependencies_are_selective() -> None:
+    s = decompose("Fix the login bug, add a profile page, and add tests for the login fix")
+    assert [x.type for x in s] == ["debugging", "coding", "testing"]
+    assert s[0].depends_on == () and s[1].depends_on == ()
+
+
+# --------------------------------------------------------------------------------------------- markers
+def test_explicit_markers() -> None:
+    prompt = "[plan] outline the sync protocol [code] build the sync client [test] cover reconnects [docs] usage page"
+    steps = decompose(prompt)
+    check_invariants(prompt, steps)
+    assert [s.type for s in steps] == ["planning", "coding", "testing", "documentation"]
+    assert steps[1].text == "build the sync client"
+    assert steps[0].confidence >= 0.9
+
+
+def test_markdown_link_does_not_hijack() -> None:
+    prompt = "Fix the crash in the importer, see [docs](http://example.com/docs) for the file format"
+    assert types(prompt) == ["debugging"]
+    prompt = "Refactor the client as described at https://example.com/[docs]/client.html"
+    assert types(prompt) == ["refactor"]
+
+
+# --------------------------------------------------------------------------------------------- confidence
+def test_confidence_low_when_nothing_matched() -> None:
+    s = decompose("banana")
+    assert len(s) == 1 and s[0].confidence <= 0.35
+    s = decompose("hmm?")
+    assert len(s) == 1 and s[0].type == "analysis" and s[0].confidence <= 0.35
+    s = decompose("Refactor the payment service into smaller modules")
+    assert s[0].confidence >= 0.8
+
+
+def test_empty_prompt() -> None:
+    assert decompose("") == []
+    assert decompose("   \n\t ") == []
+
+
+# --------------------------------------------------------------------------------------------- other languages
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("napraw błąd w logowaniu", "debugging"),
+        ("serwer nie działa", "debugging"),
+        ("добавь кнопку выхода", "coding"),
+        ("объясни, как работает кэш", "analysis"),
+        ("corrige el error del formulario", "debugging"),
+        ("agrega pruebas para el parser", "testing"),
+        ("ajoute une page de connexion", "coding"),
+        ("ログイン機能を実装してください", "coding"),
+        ("修复登录错误", "debugging"),
+        ("sửa lỗi đăng nhập", "debugging"),
+        ("写文档", "documentation"),
+    ],
+)
+def test_non_english(prompt: str, expected: str) -> None:
+    steps = decompose(prompt)
+    check_invariants(prompt, steps)
+    assert steps and steps[0].type == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("исправь падение парсера и добавь тесты", ["debugging", "testing"]),
+        ("添加导出按钮，然后写测试", ["coding", "testing"]),
+        ("thêm nút xuất và viết tài liệu", ["coding", "documentation"]),
+    ],
+)
+def test_non_english_clauses(prompt: str, expected: list[str]) -> None:
+    steps = decompose(prompt)
+    check_invariants(prompt, steps)
+    assert [s.type for s in steps] == expected
+
+
+def test_non_english_unknown_falls_back() -> None:
+    steps = decompose("これはなんですか")
+    assert len(steps) == 1 and steps[0].confidence <= 0.35
+
+
+# --------------------------------------------------------------------------------------------- robustness
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "fix and " * 2000,
+        "a" * 50_000,
+        "[docs](" * 3000,
+        "\x00\x00fix the bug\x00",
+        "\ud800 fix \udfff the bug",
+        "\u202eadd tests\u202c and \u200bupdate docs\u200b",
+        "```\nunclosed fence\nfix it",
+        "---\nfront: matter",
+        "İstanbul ﬁx the ǅ bug",
+        ", , , and and then then",
+    ],
+)
+def test_odd_inputs(prompt: str) -> None:
+    steps = decompose(prompt)
+    check_invariants(prompt, steps)
+    assert steps
+
+
+# --------------------------------------------------------------------------------------------- properties
+_ALPHABET = st.sampled_from(
+    list(string.ascii_letters + string.digits + " .,;:!?-*#\n\t[]()`'\"/")
+    + ["\x00", "\ud800", "\u200b", "\u202e", "ß", "İ", "修", "й", "é", "。", "？"]
+)
+_WORDS = st.sampled_from(
+    [
+        "fix",
+        "the",
+        "bug",
+        "and",
+        "then",
+        "add",
+        "tests",
+        "docs",
+        "plan",
+        "review",
+        "don't",
+        "?",
+        ".",
+        "\n",
+        "- ",
+        "1.",
+        "[code]",
+        "[docs](",
+        "http://x/[test]",
+        "error",
+        "why",
+        "refactor",
+        "lint",
+        "first",
+        "finally",
+        "it",
+        "Traceback (most recent call last):",
+        "```",
+        "#",
+        "please",
+        "can you",
+        "not",
+        "README",
+        "implement",
+        "修复",
+    ]
+)
+_PROMPTS = st.one_of(
+    st.text(alphabet=_ALPHABET, max_size=300),
+    st.lists(_WORDS, max_size=40).map(" ".join),
+    st.text(max_size=200),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_PROMPTS)
+def test_property_invariants(prompt: str) -> None:
+    steps = decompose(prompt)
+    if not prompt.strip():
+        assert steps == []
+        return
+    assert steps, "non-empty text always gets at least one step"
+    check_invariants(prompt, steps)
+    assert decompose(prompt) == steps  # deterministic
