@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -80,24 +79,12 @@ def iter_records(path: Path, fmt: str, doc: Any) -> Iterator[tuple[int, Any]]:
                 rec["source"] = f"routesmith:{src}" if isinstance(src, str) else "routesmith:runtime"
             yield i, rec
         return
-    decode = json.JSONDecoder().decode
+    decode = json.JSONDecoder().decode  # per line: joining lines into one array would let lines merge
     with path.open("r", encoding="utf-8", errors="replace", newline="\n") as fh:
-        while True:
-            chunk = list(islice(fh, 2000))
-            if not chunk:
-                return
-            first = lineno + 1 if (lineno := locals().get("lineno", 0)) else 1
-            lineno = first + len(chunk) - 1
-            lines = [(first + i, raw) for i, raw in enumerate(chunk) if raw and not raw.isspace()]
-            try:  # one decode per chunk; any bad line sends the chunk through the line-by-line path
-                objs = decode("[" + ",".join(raw for _, raw in lines) + "]")
-                if len(objs) == len(lines):
-                    yield from zip((n for n, _ in lines), objs, strict=True)
-                    continue
-            except ValueError:
-                pass
-            for n, raw in lines:
-                try:
-                    yield n, decode(raw)
-                except ValueError as exc:
-                    yield n, StoreInputError(f"not valid JSON ({exc})")
+        for lineno, raw in enumerate(fh, start=1):
+            if not raw or raw.isspace():
+                continue
+            try:
+                yield lineno, decode(raw)
+            except ValueError as exc:
+                yield lineno, StoreInputError(f"not valid JSON ({exc})")

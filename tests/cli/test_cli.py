@@ -46,7 +46,7 @@ def test_plan_table_shows_steps_and_models(capsys: pytest.CaptureFixture[str]) -
 
 def test_plan_reads_long_prompt_from_stdin() -> None:
     prompt = ("Refactor the parser module, then add unit tests for it. Here is the current file:\n```python\n"
-              + "value = parse(line)  # one step of the old parser\n" * 2000 + "```\n")
+              + "value = parse(line)  # one step of the old parser\n" * 1000 + "```\n")
     result = run("plan", "--json", "--host", "codex", stdin=prompt)
     assert result.returncode == 0, result.stderr
     types = [s["type"] for s in json.loads(result.stdout)["steps"]]
