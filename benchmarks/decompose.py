@@ -3,6 +3,13 @@
 Usage::
 
     python benchmarks/decompose.py PATH/TO/prompts.jsonl [--errors] [--stress] [--reps N]
+        [--split] [--half A|B] [--no-timing]
+
+``--split`` also scores two halves of the file, partitioned by source repository (the ``owner/repo`` of
+``source = github:owner/repo:path``): repositories are sorted by the SHA-1 of their name and each is
+assigned, in that order, to the half that currently holds fewer prompts (ties -> A). The partition is
+deterministic and no repository is in both halves, so a rule tuned on half A can be checked on half B.
+``--half A`` (or ``B``) restricts everything (scores, errors, timing) to that half.
 
 Each JSONL record has ``prompt`` and ``steps`` (a list of ``{"type", "text"}`` in execution order).
 
@@ -32,6 +39,7 @@ prompt (no splitting, no negation, no questions) and emit one step per type in a
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import statistics
@@ -174,20 +182,47 @@ def stress() -> None:
         print(f"| {name} | {dt:.3f} | {len(steps)} |")
 
 
+def _repo(rec: dict) -> str:
+    parts = str(rec.get("source", "")).split(":")
+    return parts[1] if len(parts) > 1 else str(rec.get("source", ""))
+
+
+def split_halves(records: Sequence[dict]) -> dict[str, list[dict]]:
+    """Partition records into halves "A" and "B" by source repository (deterministic, balanced by size)."""
+    sizes = Counter(_repo(r) for r in records)
+    totals = {"A": 0, "B": 0}
+    half_of: dict[str, str] = {}
+    for repo in sorted(sizes, key=lambda r: (hashlib.sha1(r.encode("utf-8")).hexdigest(), r)):
+        h = "A" if totals["A"] <= totals["B"] else "B"
+        half_of[repo] = h
+        totals[h] += sizes[repo]
+    out: dict[str, list[dict]] = {"A": [], "B": []}
+    for r in records:
+        out[half_of[_repo(r)]].append(r)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("jsonl", type=Path)
     ap.add_argument("--errors", action="store_true", help="print the mismatches")
     ap.add_argument("--stress", action="store_true", help="time 1 MiB pathological prompts")
     ap.add_argument("--reps", type=int, default=20, help="repetitions per prompt for timing")
+    ap.add_argument("--split", action="store_true", help="also score halves A and B (split by repository)")
+    ap.add_argument("--half", choices=("A", "B"), help="restrict everything to one half")
+    ap.add_argument("--no-timing", action="store_true", help="skip the timing pass")
     args = ap.parse_args(argv)
     records = [json.loads(line) for line in args.jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
+    halves = split_halves(records)
+    if args.half:
+        records = halves[args.half]
 
     base = score(records, keyword_baseline)
     res = score(records, ours)
-    p50, p99 = timing(records, args.reps)
+    p50, p99 = (float("nan"), float("nan")) if args.no_timing else timing(records, args.reps)
 
-    print(f"Decomposer on `{args.jsonl.name}` ({res['n']} prompts, {res['mk_n']} multi-kind)\n")
+    which = f", half {args.half}" if args.half else ""
+    print(f"Decomposer on `{args.jsonl.name}`{which} ({res['n']} prompts, {res['mk_n']} multi-kind)\n")
     print("| metric | keyword-set baseline | routesmith decompose |")
     print("| --- | --- | --- |")
     rows = [
@@ -211,6 +246,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         (pr, rc, f1), g = res["per_type"][t]
         print(f"| {t} | {g} | {pr:.2f} | {rc:.2f} | {f1:.2f} | {base['per_type'][t][0][2]:.2f} |")
 
+    if args.split and not args.half:
+        parts = {"all": res, "A": score(halves["A"], ours), "B": score(halves["B"], ours)}
+        print()
+        print("| metric | " + " | ".join(f"{k} ({v['n']})" for k, v in parts.items()) + " |")
+        print("| --- | --- | --- | --- |")
+        for name, key in (
+            ("types set exactly right", lambda r: r["exact"]),
+            ("micro precision", lambda r: r["micro"][0]),
+            ("micro recall", lambda r: r["micro"][1]),
+            ("micro F1", lambda r: r["micro"][2]),
+            ("multi-kind: set exactly right", lambda r: r["mk_exact"]),
+            ("multi-kind: micro F1", lambda r: r["mk_f1"]),
+            ("step count right", lambda r: r["count"]),
+            ("pairwise order agreement", lambda r: r["order"]),
+        ):
+            print(f"| {name} | " + " | ".join(f"{key(v):.3f}" for v in parts.values()) + " |")
     if args.stress:
         print()
         stress()

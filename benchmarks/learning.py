@@ -346,10 +346,12 @@ def main(argv: list[str] | None = None) -> int:
             checks.append((f"loses {loss:.1%} < 5% vs static", loss < 0.05))
         checks.append(("beats threshold", mean["learned"] < mean["threshold"]))
         ok_all &= all(c for _, c in checks)
-        vs_static = (1 - mean["learned"] / mean["static"]) if mean["static"] > 0 else float("nan")
+        sd = {p: statistics.pstdev(r.regret for r in res[p]) for p in policies}
+        cell = {p: f"{mean[p]:.1f} ± {sd[p]:.1f}" for p in policies}
+        vs_static = f"{mean['learned'] / mean['static'] - 1:+.0%}" if mean["static"] > 0 else "n/a (static = oracle)"
         rows.append(
-            f"| ({world.key}) {world.title} | {mean['static']:.1f} | {mean['threshold']:.1f} | {mean['learned']:.1f} "
-            f"| {vs_static:+.0%} | {moves:.0f} | {rec or '-'} | "
+            f"| ({world.key}) {world.title} | {cell['static']} | {cell['threshold']} | {cell['learned']} "
+            f"| {vs_static} | {moves:.0f} | {rec or '-'} | "
             + "; ".join(f"{name}: {'yes' if c else 'NO'}" for name, c in checks)
             + " |"
         )
@@ -362,6 +364,20 @@ def main(argv: list[str] | None = None) -> int:
     print("| world | static | threshold | learned | learned vs static | learned switches | recovery (tasks) | checks |")
     print("|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
+    print(
+        "\nRegret cells: mean ± sd over seeds. 'learned switches': times the chosen model changed between consecutive"
+        " tasks (exploration included). Recovery: tasks after the change until a 100-task window with >= 90% of"
+        f" choices within {NEAR_OPTIMAL} utility of the oracle begins. 'loses x%': (static's cumulative true"
+        " utility - learned's) / static's.\n\nWorlds (true success rates; default first):"
+    )
+    for world in worlds:
+        after = f" -> from task {args.tasks // 2}: {dict(world.rates_after)}" if world.rates_after else ""
+        print(f"- ({world.key}) {dict(world.rates)}{after}")
+    print(
+        "- all worlds: " + ", ".join(
+            f"{m.name} q{m.quality_tier}/c{m.cost_tier} ${m.cost_usd}/task p50 {m.p50_ms / 1000:g} s" for m in MODELS
+        )
+    )
     print(f"\nall checks passed: {ok_all}; {elapsed:.1f} s")
     return 0 if ok_all else 1
 

@@ -17,6 +17,7 @@ import math
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -130,6 +131,14 @@ def main() -> None:
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="routesmith-bench-"))
+    try:
+        run(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, tmp: Path) -> None:
+    """Every measurement, printed as a markdown table."""
     url = args.url or f"sqlite:///{tmp / 'bench.db'}"
     results: list[tuple[str, str]] = []
 

@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since-days", type=float)
     p.add_argument("--group-by", default="model,capability", help=f"comma list of {', '.join(GROUP_KEYS)}")
     p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--savings", action="store_true",
+                   help="cost of what ran versus always using each host's strongest model for the same tokens")
+    p.add_argument("--decisions", action="store_true",
+                   help="show the models routesmith chose by itself (the Claude Code hook), not outcomes")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--csv", action="store_true")
@@ -169,6 +173,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
         raise UsageError("--limit must be at least 1")
     if args.since_days is not None and not 0 < args.since_days < 1e6:
         raise UsageError("--since-days must be a positive number of days")
+    if args.decisions:
+        return _print_decisions(args)
+    if args.savings:
+        return _print_savings(args)
     with _store(load_settings()) as store:
         stats = store.stats(host=args.host, model=args.model, capability=args.capability,
                             task_type=args.task_type, since_days=args.since_days, group_by=group_by,
@@ -187,6 +195,61 @@ def cmd_stats(args: argparse.Namespace) -> int:
         return 0
     print(table(headers, rows, wrap_last=False))
     print(f"\n{stats.total_outcomes} outcomes")
+    return 0
+
+
+def _print_savings(args: argparse.Namespace) -> int:
+    from routesmith_mcp.hosts.profiles import known_host_ids, load_profile
+    from routesmith_mcp.render import csv_text, table
+    from routesmith_mcp.store import StrongestModel
+
+    def strongest(host_id: str) -> StrongestModel | None:
+        if host_id not in known_host_ids():
+            return None
+        best = load_profile(host_id).strongest_priced()
+        if best is None:
+            return None
+        return StrongestModel(model=best.id, input_usd_per_mtok=best.input_usd_per_mtok or 0.0,
+                              output_usd_per_mtok=best.output_usd_per_mtok or 0.0)
+
+    with _store(load_settings()) as store:
+        report = store.savings(strongest=strongest, host=args.host, model=args.model, capability=args.capability,
+                               task_type=args.task_type, since_days=args.since_days)
+    if args.json:
+        _print_json(report.model_dump(mode="json"))
+        return 0
+    headers = ["host", "model", "n", "compared", "actual $", "strongest", "strongest $", "saved $"]
+    rows = [[r.host, r.model, r.n, r.compared, round(r.actual_cost_usd, 4), r.strongest_model,
+             None if r.strongest_cost_usd is None else round(r.strongest_cost_usd, 4),
+             None if r.saved_usd is None else round(r.saved_usd, 4)] for r in report.rows]
+    if args.csv:
+        sys.stdout.write(csv_text(headers, rows))
+        return 0
+    print(table(headers, rows, wrap_last=False))
+    pct = f" ({report.saved_pct:.0%})" if report.saved_pct is not None else ""
+    print(f"\nsaved ${report.saved_usd:.4f}{pct} against ${report.strongest_cost_usd:.4f} on the strongest models; "
+          f"{report.not_compared} outcomes not compared (no tokens, cost or price)")
+    for note in report.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def _print_decisions(args: argparse.Namespace) -> int:
+    from routesmith_mcp.render import csv_text, table
+
+    with _store(load_settings()) as store:
+        counts = store.decisions(host=args.host, since_days=args.since_days)
+    if args.json:
+        _print_json([c.model_dump(mode="json") for c in counts])
+        return 0
+    headers = ["host", "model", "capability", "source", "n", "last"]
+    rows = [[c.host, c.model, c.capability, c.source, c.n, c.last_at.strftime("%Y-%m-%d %H:%M")] for c in counts]
+    if args.csv:
+        sys.stdout.write(csv_text(headers, rows))
+    elif not rows:
+        print("no routing decisions logged yet (install the hook: routesmith-mcp install claude-code --hook)")
+    else:
+        print(table(headers, rows, wrap_last=False))
     return 0
 
 

@@ -165,20 +165,35 @@ _TDD_RE = re.compile(
 )
 
 
-def _has_error_key(text: str) -> bool:
-    return (
-        "rror" in text
-        or "xception" in text
-        or "Traceback" in text
-        or "ERR" in text
-        or "panic:" in text
-        or "fault" in text
-        or "FAILED" in text
-        or "Failed" in text
-        or "exit" in text
-        or "at " in text
-        or "E  " in text
-    )
+_FILE_LINE_RE = re.compile(r"^\s*File \"[^\"\n]{1,300}\", line \d", re.MULTILINE)
+_AT_FRAME_RE = re.compile(r"^\s*at [\w$.<>\[\]]{1,200} ?\(?[^()\n]{0,300}:\d+", re.MULTILINE)
+_EXC_NAME_RE = re.compile(r"\b[A-Z]\w{0,60}(?:Error|Exception)\b")
+_ERR_COLON_RE = re.compile(r"\berror(?: [A-Z]{1,4}\d{1,6})?:")
+_ERR_MISC_RE = re.compile(r"\bERR!|\bpanic:|\bFAILED\b|\bFailed to compile")
+_PYTEST_E_RE = re.compile(r"^\s*E\s{2,}", re.MULTILINE)
+
+
+def _has_error_output(prompt: str, w0: int, w1: int) -> bool:
+    """Same answer as ``_ERROR_LINE_RE.search(prompt, w0, w1)``, but each alternative is tried only when
+    a literal it needs occurs in the window (most prompts contain none, so this is a few substring scans)."""
+    text = prompt if (w0, w1) == (0, len(prompt)) else prompt[w0:w1]
+    if "Traceback (most recent call last)" in text or "Segmentation fault" in text:
+        return True
+    if "failed with exit code" in text or "exited with code" in text:
+        return True
+    if ("Error" in text or "Exception" in text) and _EXC_NAME_RE.search(text):
+        return True
+    if "error" in text and _ERR_COLON_RE.search(text):
+        return True
+    if ("ERR!" in text or "panic:" in text or "FAILED" in text or "Failed to" in text) and _ERR_MISC_RE.search(
+        text
+    ):
+        return True
+    if 'File "' in text and _FILE_LINE_RE.search(text):
+        return True
+    if "at " in text and _AT_FRAME_RE.search(text):
+        return True
+    return "E  " in text and _PYTEST_E_RE.search(text) is not None
 
 
 def _has_defer_key(low: str) -> bool:
@@ -299,6 +314,7 @@ _add(
 _add("IMPL", "implement implementing execute proceed continue finish complete resume go carry code program")
 _add("CONSTR", "use put keep follow stick respect adhere prefer apply")
 _add("MAKE", "let revert undo rollback regenerate recreate rebuild")
+_add("MAKE", "reset switch swap resize center centre align increase decrease prevent shorten expand wrap")
 _add("START", "start launch restart spin boot serve")
 _add("TEST", "test verify validate pytest retest unittest")
 _add("DOC", "document annotate")
@@ -657,6 +673,8 @@ class _Unit:
     last_para: bool = False
     deferred: bool = False
     todo: bool = False  # an item of a "TODO:" / "Still needed:" list
+    rule: bool = False  # an item of a "Guidelines:" / "Rules:" list (constraints on the work)
+    summary: bool = False  # under a "## Goal" / "## Overview" heading or "Essentially, ...": restates the work
 
 
 @dataclass(slots=True)
@@ -734,11 +752,16 @@ def _is_noise_line(line: str) -> bool:
         return False  # plain words and punctuation: prose
     if stripped.endswith(("{", ";", "\\", "=>", "(", "[", ',"')) and (n < 60 or stripped.count(" ") < 6):
         return True
-    letters = len(_ALPHA_SP_RE.findall(stripped, 0, 400))
+    head = stripped[:400]
+    if head.isascii():
+        letters = len(head) - len(head.translate(_DROP_ALPHA_SP))
+    else:
+        letters = len(_ALPHA_SP_RE.findall(head))
     return letters < 0.72 * min(n, 400)
 
 
 _ALPHA_SP_RE = re.compile(r"[^\W\d_ ]| ")
+_DROP_ALPHA_SP = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ ")
 _CODE_CHAR_RE = re.compile(r"[{}();=<>|\\$`\[\]@/#*&%^~_+\d]")
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s)>\]]*", re.IGNORECASE)
 
@@ -778,30 +801,68 @@ def _keep_section(title: str) -> bool:
     return any(k in t for k in _SECTION_KEEP)
 
 
+_RULE_LABELS = frozenset(
+    "guidelines guideline rules constraints requirements notes note tips conventions principles considerations"
+    " standards dos don'ts donts reminders important remember avoid caveats".split()
+)
+_RULE_LABEL_KEEP = frozenset("documentation docs doc testing tests test steps step tasks todo".split())
+
+
+def _is_rule_label(low: str) -> bool:
+    """ "Guidelines:", "Rules (see the wiki):", "Important notes:": a label whose list states constraints on
+    the work (how to do it), not further requests; like a "## Rules" heading, its items count only if nothing
+    else does. A label naming a kind of work ("Documentation requirements:") still lists work."""
+    t = low.strip(" \t*_#>")
+    if not t.endswith(":") or len(t) > 120:
+        return False
+    t = t[:-1]
+    if "(" in t:
+        t = t[: t.index("(")]
+    words = t.replace("-", " ").split()
+    if not words or len(words) > 4 or words[-1] not in _RULE_LABELS:
+        return False
+    return _RULE_LABEL_KEEP.isdisjoint(words)
+
+
+_SUMMARY_TITLES = ("goal", "objective", "purpose", "overview", "summary", "description", "mission", "tl;dr")
+_SUMMARY_LEADS = frozenset("essentially basically overall summary summarizing tl tldr".split())
+
+
+def _is_summary_title(line: str) -> bool:
+    t = line.strip(" #\t*").lower()
+    return len(t) <= 40 and t.startswith(_SUMMARY_TITLES)
+
+
 def _segment(prompt: str, filtered: bool = True) -> tuple[list[_Unit], bool, bool]:
     """Cut the prompt into clause units; report whether pasted error output / a stack trace was seen."""
     units: list[_Unit] = []
     saw_error = saw_trace = False
-    for w0, w1 in _windows(len(prompt)):
-        chunk = prompt[w0:w1] if (w0, w1) != (0, len(prompt)) else prompt
-        if _has_error_key(chunk) and _ERROR_LINE_RE.search(prompt, w0, w1):
+    windows = _windows(len(prompt))
+    for w0, w1 in windows:
+        if _has_error_output(prompt, w0, w1):
             saw_error = True
             saw_trace = saw_trace or _TRACE_RE.search(prompt, w0, w1) is not None
     sent_id = para_id = item_id = 0
     quoted = False
     multiline = "\n" in prompt.strip()
-    for w0, w1 in _windows(len(prompt)):
+    for wi, (w0, w1) in enumerate(windows):
+        # the head of a huge prompt must not use up the unit budget: the request is often at the end
+        n_start = len(units)
+        budget = n_start + _MAX_UNITS if wi == len(windows) - 1 else (_MAX_UNITS * 2) // 3
         pos = w0
         in_fence = False
+        in_quote = ""  # closing character of a quotation that spans lines (a pasted message / draft)
         front = w0 == 0 and prompt.startswith("---")
         first_line = True
         list_indent = -1
         list_parent = -1
         skip_section = False
+        goal_section = False
         last_prose_unit = -1
         todo_list = False
+        rule_list = False
         last_line = ""
-        while pos < w1 and len(units) < _MAX_UNITS:
+        while pos < w1 and len(units) < budget:
             nl = prompt.find("\n", pos, w1)
             end = w1 if nl < 0 else nl
             line = prompt[pos:end]
@@ -816,20 +877,38 @@ def _segment(prompt: str, filtered: bool = True) -> tuple[list[_Unit], bool, boo
                 para_id += 1
                 continue
             first_line = False
-            if _FENCE_RE.match(line):
+            if ("```" in line or "~~~" in line) and _FENCE_RE.match(line):
                 in_fence = not in_fence
                 para_id += 1
                 continue
-            if in_fence or _is_noise_line(line):
+            if in_fence:
+                continue
+            if in_quote:
+                if line.count(in_quote) % 2 == 1 or (in_quote == "”" and "”" in line):
+                    in_quote = ""
+                continue
+            if line.startswith(('"', "“")) and len(line) > 1:
+                # a quotation opened and not closed on this line: everything up to its close is quoted text
+                if line[0] == "“" and "”" not in line:
+                    in_quote = "”"
+                elif line[0] == '"' and line.count('"') % 2 == 1:
+                    in_quote = '"'
+                if in_quote and prompt.find(in_quote, pos, w1) < 0:
+                    in_quote = ""  # never closed: a stray quote mark, not a quotation
+                if in_quote:
+                    para_id += 1
+                    continue
+            if "#" in line[:7] and _HEADING_RE.match(line):  # before the noise test: "## Goal" is short
+                para_id += 1
+                skip_section = filtered and not _keep_section(line)
+                goal_section = _is_summary_title(line)
+                list_parent = -1
+                continue
+            if _is_noise_line(line):
                 continue
             if not line.strip():
                 para_id += 1
                 list_indent = -1
-                continue
-            if _HEADING_RE.match(line):
-                para_id += 1
-                skip_section = filtered and not _keep_section(line)
-                list_parent = -1
                 continue
             if line.strip() in ("[…]", "[...]", "…"):
                 para_id += 1
@@ -852,6 +931,7 @@ def _segment(prompt: str, filtered: bool = True) -> tuple[list[_Unit], bool, boo
                 list_parent = -1
                 todo_list = False
                 last_line = line.lower()
+                rule_list = filtered and _is_rule_label(last_line)
             line_end = lstart + len(line)
             cut_quote = -1
             has_colon = ":" in line
@@ -872,7 +952,11 @@ def _segment(prompt: str, filtered: bool = True) -> tuple[list[_Unit], bool, boo
             _split_line(prompt, lstart + body, line_end, units, sent_id, para_id, cur_item)
             for k in range(n_before, len(units)):
                 units[k].parent = list_parent if cur_item >= 0 else -1
-                units[k].quoted = quoted or skip_section
+                units[k].rule = rule_list and cur_item >= 0
+                units[k].quoted = quoted or skip_section or units[k].rule
+                units[k].summary = goal_section or (
+                    units[k].first_in_sent and units[k].toks[0][0] in _SUMMARY_LEADS
+                )
                 units[k].todo = todo_list and cur_item >= 0
             if cur_item < 0 and len(units) > n_before:
                 last_prose_unit = len(units) - 1
@@ -881,6 +965,15 @@ def _segment(prompt: str, filtered: bool = True) -> tuple[list[_Unit], bool, boo
             if filtered and not quoted and has_colon and (cut_quote > 0 or _PASTE_INTRO_RE.search(line)):
                 quoted = True
         para_id += 1
+        if wi and len(units) > _MAX_UNITS:
+            # keep the END of the tail window (the actual request is usually last); re-point list parents
+            drop = len(units) - _MAX_UNITS
+            del units[n_start : n_start + drop]
+            for u in units[n_start:]:
+                if u.parent >= n_start + drop:
+                    u.parent -= drop
+                elif u.parent >= n_start:
+                    u.parent = -1
     if units:
         last = units[-1].para
         for u in units:
@@ -905,7 +998,7 @@ def _split_line(prompt: str, s: int, e: int, units: list[_Unit], sent_id: int, p
             _split_sentence(prompt, seg_start, punct_start, units, sent_id, para, item, q)
             sent_id += 1
         seg_start = punct_end
-        if len(units) >= _MAX_UNITS:
+        if len(units) >= 2 * _MAX_UNITS:
             return
 
 
@@ -1643,11 +1736,42 @@ def _question(u: _Unit, words: list[str], fail: int, seq: str) -> _Cand | None:
     return _Cand("analysis", 0.7, u.start, u.end, u, kind="question", seq=seq)
 
 
+_INTENT_VERBS = frozenset("want wanna like need trying going planning hoping plan hope wish".split())
+_CORRECTNESS_WORDS = frozenset(
+    "sense syntax accurate accuracy consistent consistency spelling grammar wording claims facts"
+    " links references sensible coherent".split()
+)
+_BEHAVIOR_WORDS = frozenset(
+    "works work working runs run passes pass behavior behaviour behaves tests test output build builds app"
+    " fix fixed endpoint endpoints ui page".split()
+)
+
+
 def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: str) -> list[_Cand]:
     if cls == "GIT":
         return []
     n = len(words)
     rest = words[i + 1 :]
+    if cls == "TEST":
+        if (
+            i >= 3
+            and words[i - 1] == "to"
+            and words[i - 2] in _INTENT_VERBS
+            and "i" in words[max(0, i - 5) : i - 2]
+            and "you" not in words[:i]
+        ):
+            # "I want to test the cache after this": the user's own purpose, not a request (kept only
+            # when the prompt asks for nothing else)
+            return [_Cand("testing", 0.45, u.start, u.end, u, weak="ctx", kind="desire", seq=seq)]
+        if (
+            words[i] in ("verify", "validate")
+            and _CORRECTNESS_WORDS.intersection(rest)
+            and _BEHAVIOR_WORDS.isdisjoint(rest)
+        ):
+            # "validate that the steps make sense", "verify the command syntax": checking text, not behavior
+            c = _Cand("review", 0.75, u.start, u.end, u, kind="verb", seq=seq)
+            c.head, c.cls = words[i], "REV"
+            return [c]
     if cls == "START":
         d, _ = _object_domain(words, i + 1, "START")
         if d != "test":
@@ -1753,6 +1877,25 @@ def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: s
     return out
 
 
+_PROSE_WORDS = frozenset("language wording phrasing tone verbiage prose sentences paragraphs writing".split())
+_VISUAL_NOUNS = frozenset(
+    "button buttons icon icons image images logo header footer menu navbar sidebar label labels card cards"
+    " column columns row rows cell cells field fields input inputs modal dialog tab tabs chart legend".split()
+)
+
+
+def _line_layout(rest: list[str]) -> bool:
+    """ "on a new line", "on separate lines", "line breaks", "line length" about text, not UI elements."""
+    for k in range(len(rest) - 1):
+        a, b = rest[k], rest[k + 1]
+        if (
+            (a in ("new", "separate", "own", "single", "one") and b in ("line", "lines"))
+            or (a in ("line", "lines") and b in ("breaks", "break", "length", "lengths", "wrapping", "width"))
+        ):
+            return _VISUAL_NOUNS.isdisjoint(rest)
+    return False
+
+
 def _typed(u: _Unit, cls: str, words: list[str], i: int, d: str, seq: str, s: int, e: int, prompt: str) -> _Cand | None:
     if d == "git":
         return None
@@ -1774,6 +1917,10 @@ def _typed(u: _Unit, cls: str, words: list[str], i: int, d: str, seq: str, s: in
         typ = "coding"  # setting up a linter is tooling (coding); running it is formatting
     if cls == "MOVE" and d in ("", "files") and set(rest) & _UI_PLACES:
         typ = "coding"  # "move the logo to the left" is layout, not restructuring
+    if not d and cls in ("REF", "CLEAN", "IMPROVE") and _PROSE_WORDS.intersection(rest[:4]):
+        typ = "documentation"  # "simplify the language", "tighten the wording": editing prose
+    if ("line" in rest or "lines" in rest) and _line_layout(rest) and typ in ("coding", "documentation", "refactor", "debugging"):
+        typ = "formatting"  # "put each sentence on its own line": text layout (the guide's formatting)
     obj = rest[:3]
     anaphoric = bool(obj) and (
         obj[0] in _ANAPHORA
@@ -1919,6 +2066,19 @@ _PLAN_OF_ISSUE = frozenset("fix fixes issue issues problem problems error errors
 _PLAN_OF_CHANGE = frozenset("change changes fix fixes implement implementation improvements improve refactor".split())
 
 
+_WHOLE_CODE = frozenset("codebase code repo repository project app application".split())
+_REVIEW_CRITERIA = frozenset(
+    "issues issue bugs bug quality security vulnerabilities smells problems improvements errors mistakes"
+    " correctness performance style standards requirements spec practices changes diff pr consistency".split()
+)
+_UNDERSTAND = frozenset("understand understanding familiarize familiarise familiar learn grasp".split())
+_RULE_DOC_WORDS = frozenset(
+    "conventions convention rules rule guidelines guideline instructions standards styleguide".split()
+)
+_VERDICT_WORDS = frozenset("think thoughts opinion feedback verdict assessment impressions".split())
+_FAMILY = {"coding": "change", "debugging": "change", "refactor": "change"}
+
+
 def _absorb(p: _Cand, c: _Cand) -> None:
     p.start = min(p.start, c.start)
     p.end = max(p.end, c.end)
@@ -1988,6 +2148,15 @@ def _merge(cands: list[_Cand]) -> list[_Cand]:
         ):
             _absorb(out[-1], c)  # "the e2e tests time out. Can you look into it?": diagnosing that failure
             continue
+        if (
+            out
+            and c.type == "analysis"
+            and out[-1].type == "review"
+            and out[-1].unit.sent == c.unit.sent
+            and not _VERDICT_WORDS.isdisjoint(t[0] for t in c.unit.toks)
+        ):
+            _absorb(out[-1], c)  # "review the diff and tell me what you think": the review's verdict
+            continue
         if out and out[-1].unit.sent == c.unit.sent and {out[-1].type, c.type} == {"documentation", "planning"}:
             doc = out[-1] if out[-1].type == "documentation" else c
             if doc.obj in ("md", "doc", "document", "file", "markdown"):
@@ -2012,13 +2181,43 @@ def _merge(cands: list[_Cand]) -> list[_Cand]:
     return out
 
 
+def _retype_review(cands: list[_Cand]) -> None:
+    """ "review the codebase and tell me the next steps" / "review the repo to understand the auth flow":
+    reading the code to inform a plan or an answer is analysis; a review looks for problems (criteria
+    words) or judges finished work. "... and tell me what you think" after a review is the review's verdict."""
+    for k, c in enumerate(cands):
+        if c.type == "review" and c.kind == "verb" and not c.diag:
+            ws = {t[0] for t in c.unit.toks}
+            if _WHOLE_CODE.isdisjoint(ws) or not _REVIEW_CRITERIA.isdisjoint(ws):
+                continue
+            informs = not _UNDERSTAND.isdisjoint(ws) or any(
+                x.type in ("planning", "analysis") and x.unit.sent == c.unit.sent for x in cands[k + 1 :]
+            )
+            if informs:
+                c.type = "analysis"
+
+
 def _select(cands: list[_Cand], units: list[_Unit]) -> list[_Cand]:
     """Drop context, weak guesses and repeats once the real requests are known."""
     if len(cands) < 2:
         return cands
     # pasted material and non-task template sections count only if nothing else does
     if any(not c.unit.quoted for c in cands):
-        cands = [c for c in cands if not c.unit.quoted or (c.unit.last_para and not c.weak and c.kind == "verb")]
+        # a request after the paste still counts ("here is the log: ... now fix it"), unless it is the same
+        # kind of work the prompt already asked for outside the paste (then it is the pasted detail of it)
+        asked = {_FAMILY.get(c.type, c.type) for c in cands if not c.unit.quoted and not c.weak}
+        cands = [
+            c
+            for c in cands
+            if not c.unit.quoted
+            or (
+                c.unit.last_para
+                and not c.weak
+                and c.kind == "verb"
+                and not c.unit.rule
+                and _FAMILY.get(c.type, c.type) not in asked
+            )
+        ]
     # list items under a line that already asked for something are parts of that request
     by_unit = {id(c.unit): c for c in cands}
     kept: list[_Cand] = []
@@ -2144,6 +2343,26 @@ def _select(cands: list[_Cand], units: list[_Unit]) -> list[_Cand]:
                 )
             )
         ]
+    # "add markdown conventions to CONVENTIONS.md. Ensure each ... Lists use ...": the sentences after a
+    # request to write down rules/conventions are the rules' content, not further requests
+    rule_docs = [
+        c
+        for c in cands
+        if c.type == "documentation" and not c.weak and not _RULE_DOC_WORDS.isdisjoint(t[0] for t in c.unit.toks)
+    ]
+    if rule_docs:
+        r0 = rule_docs[0]
+        cands = [
+            c
+            for c in cands
+            if not (
+                c.start > r0.start and c.unit.para == r0.unit.para and (c.weak or c.cls == "ENSURE") and c is not r0
+            )
+        ]
+    # a "## Goal" section or an "Essentially, ..." sentence restates work asked for elsewhere
+    if any(c.unit.summary for c in cands):
+        body_types = {c.type for c in cands if not c.unit.summary and not c.weak}
+        cands = [c for c in cands if not (c.unit.summary and c.type in body_types)]
     # one analysis / planning / debugging / review phase per prompt (distinct list items excepted)
     seen: dict[str, _Cand] = {}
     res = []
@@ -2187,6 +2406,7 @@ def decompose(prompt: str) -> list[DraftStep]:
             if u.toks and _ENGLISH_FUNCTION.isdisjoint(t[0] for t in u.toks):
                 cands.extend(_classify_ml(u, prompt))
     cands = _merge(cands)
+    _retype_review(cands)
     cands = _select(cands, units)
     if saw_error and not any(c.type == "debugging" for c in cands):
         if not cands or all(c.kind in ("question", "ctx", "desire") or c.weak for c in cands):
@@ -2209,7 +2429,7 @@ def decompose(prompt: str) -> list[DraftStep]:
                 confidence=0.6 if saw_error else 0.3,
                 start=anchor[0],
                 end=anchor[1],
-                signals=_signals(prompt, typ, saw_trace, set()),
+                signals=_signals(prompt, typ, saw_trace, set(), low),
             )
         ]
     cands = cands[:_MAX_STEPS]
@@ -2224,7 +2444,7 @@ def decompose(prompt: str) -> list[DraftStep]:
             c.start,
             c.end,
             c.conf if c.conf <= 0.35 else max(0.4, c.conf * scale),
-            tuple(sorted(_signals(prompt, c.type, saw_trace, c.signals))),
+            tuple(sorted(_signals(prompt, c.type, saw_trace, c.signals, low))),
             c.diag,
         )
         for c in ordered
@@ -2276,10 +2496,10 @@ def _collect(units: list[_Unit], prompt: str, has_defer: bool) -> list[_Cand]:
     return cands
 
 
-def _signals(prompt: str, typ: str, saw_trace: bool, own: set[str]) -> tuple[str, ...]:
+def _signals(prompt: str, typ: str, saw_trace: bool, own: set[str], low: str = "") -> tuple[str, ...]:
     if typ != "debugging":
         return ()
-    low = prompt[:_HEAD].lower()
+    low = low or prompt[:_HEAD].lower()
     sig = set(own)
     if saw_trace:
         sig.add("traceback")

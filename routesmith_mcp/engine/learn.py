@@ -368,7 +368,7 @@ def choose(
         for c in ordered[1:]
         if raw_n(c.model) >= params.min_samples and p_better(c.model, default.model) >= params.confidence
     ]
-    pref_note = f"preference {preference} (utility = success - {w_cost:g} x rel. cost - {w_lat:g} x rel. latency)"
+    pref_note = f"preference {preference}: utility = success - {w_cost:g} x rel. cost - {w_lat:g} x rel. latency"
     if passing:
         # Among challengers that all beat the default with confidence, pick by an optimistic score (posterior
         # mean utility + optimism x sd): close contenders then share traffic until their evidence separates them.
@@ -379,7 +379,7 @@ def choose(
         chosen, moved = best, True
         reason = (
             f"Evidence moved off the default: P({best} has higher utility than {default.model}) = {prob:.2f} "
-            f">= {params.confidence:.2f}, {pref_note}. "
+            f">= {params.confidence:.2f} ({pref_note}). "
             f"{_describe(best, evidence.get(best), post[best], params)}; "
             f"default {_describe(default.model, evidence.get(default.model), post[default.model], params)}."
         )
@@ -436,7 +436,9 @@ def _stay_reason(
     ev = evidence.get(best.model)
     n = ev.raw_n if ev is not None else 0
     prob = p_better(best.model, default.model)
-    if n < params.min_samples:
+    if n == 0:
+        why = "untried here"
+    elif n < params.min_samples:
         why = f"only {n} outcome(s), fewer than the {params.min_samples} needed"
     else:
         why = f"P(better) = {prob:.2f} < {params.confidence:.2f}"

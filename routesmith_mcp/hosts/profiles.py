@@ -95,6 +95,11 @@ class HostProfile(Sourced):
     def model(self, model_id: str) -> ModelEntry | None:
         return next((m for m in self.models if m.id == model_id), None)
 
+    def strongest_priced(self) -> ModelEntry | None:
+        """The highest-quality model with known prices: the baseline of the savings view."""
+        priced = [m for m in self.models if m.input_usd_per_mtok is not None and m.output_usd_per_mtok is not None]
+        return max(priced, key=lambda m: (m.quality_tier, m.cost_tier), default=None)
+
     def agent_name(self, capability: Capability) -> str:
         """The generated agent's name for a capability class ('deep_reasoning' -> 'routesmith-deep-reasoning')."""
         return self.agent_name_template.replace("{capability}", capability.replace("_", "-"))

@@ -49,9 +49,10 @@ def make_engine(url: str, *, busy_timeout_s: float = 5.0, sqlite_pragmas: Mappin
     """An engine for `url`; on SQLite each connection gets busy_timeout, WAL and synchronous=NORMAL."""
     u = make_url(url)
     if u.get_backend_name() != "sqlite":
-        return create_engine(u, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        args = {"connect_timeout": max(1, int(busy_timeout_s))} if u.get_backend_name() == "postgresql" else {}
+        return create_engine(u, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=args)
 
-    if read_only:
+    if read_only:  # immutable: no -shm needed (a read-only dir); sees the main file only, not an unmerged -wal
         path = sqlite_file_of(u)
         ro = f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true"
         engine = create_engine(ro, poolclass=NullPool, connect_args={"check_same_thread": False})

@@ -118,6 +118,27 @@ def m002_tokens_and_stats_rollup(conn: Connection) -> None:
     conn.execute(text(rebuild_sql()))
 
 
+@migration
+def m003_routing_decisions(conn: Connection) -> None:
+    """Routing decisions made without a tool call (the Claude Code hook), so stats can show which model ran."""
+    t = _types(conn)
+    conn.execute(text(f"""
+        CREATE TABLE decisions (
+            id {t['pk']},
+            decided_at {t['float']} NOT NULL,
+            day INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            model TEXT NOT NULL,
+            capability TEXT NOT NULL,
+            task_type TEXT,
+            source TEXT NOT NULL,
+            prompt_sha256 TEXT NOT NULL,
+            prompt_chars INTEGER NOT NULL
+        )"""))
+    conn.execute(text("CREATE INDEX ix_decisions_decided_at ON decisions (decided_at)"))
+    conn.execute(text("CREATE INDEX ix_decisions_group ON decisions (host, model, capability, source)"))
+
+
 def latest_version() -> int:
     """The schema version this code writes (number of known migrations)."""
     return len(MIGRATIONS)

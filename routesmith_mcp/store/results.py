@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 
@@ -74,3 +76,14 @@ class SavingsReport(BaseModel):
     saved_pct: float | None = Field(default=None, description="saved / strongest, when the baseline is > 0.")
     not_compared: int = Field(description="Outcomes left out: no token counts, no cost, or no baseline price.")
     notes: list[str] = Field(default_factory=list)
+
+
+class DecisionCount(BaseModel):
+    """How often routesmith chose one model for one capability on one host, without a tool call."""
+
+    host: str
+    model: str
+    capability: str
+    source: str
+    n: int
+    last_at: datetime

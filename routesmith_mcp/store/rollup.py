@@ -63,7 +63,7 @@ _SQLITE_UPSERT = """
 def _params(agg: Mapping[tuple[str, str, str, str, int], Agg]) -> list[dict[str, Any]]:
     return [{"model": k[0], "capability": k[1], "task_type": k[2], "host": k[3], "dur_bucket": k[4], "n": a[0],
              "s": a[1], "lo": a[2], "hi": a[3], "tin": a[4], "tout": a[5], "cost": a[6], "cn": a[7]}
-            for k, a in agg.items()]
+            for k, a in sorted(agg.items())]  # one lock order for every writer: no deadlocks on PostgreSQL
 
 
 def add(conn: Connection, agg: Mapping[tuple[str, str, str, str, int], Agg]) -> None:
@@ -71,7 +71,7 @@ def add(conn: Connection, agg: Mapping[tuple[str, str, str, str, int], Agg]) -> 
     if not agg:
         return
     if conn.dialect.name == "sqlite":  # positional executemany straight to the driver (bulk import speed)
-        conn.exec_driver_sql(_SQLITE_UPSERT, [(*k, *a) for k, a in agg.items()])
+        conn.exec_driver_sql(_SQLITE_UPSERT, [(*k, *a) for k, a in sorted(agg.items())])
         return
     conn.execute(text("""
         INSERT INTO outcome_hist (model, capability, task_type, host, dur_bucket, n, successes, dur_min, dur_max,

@@ -88,7 +88,29 @@ class OutcomeHistRow(SQLModel, table=True):
     cost_n: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
+class DecisionRow(SQLModel, table=True):
+    """A model routesmith chose without a tool call (the Claude Code hook rewriting a subagent's model)."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        Index("ix_decisions_decided_at", "decided_at"),
+        Index("ix_decisions_group", "host", "model", "capability", "source"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    decided_at: float
+    day: int
+    host: str = Field(max_length=100)
+    model: str = Field(max_length=200)
+    capability: str = Field(max_length=40)
+    task_type: str | None = Field(default=None, max_length=40)
+    source: str = Field(max_length=60)
+    prompt_sha256: str = Field(max_length=64)
+    prompt_chars: int
+
+
 MIGRATIONS_TABLE = MigrationRow.__table__
 PLANS = PlanRow.__table__
 OUTCOMES = OutcomeRow.__table__
+DECISIONS = DecisionRow.__table__
 HIST = OutcomeHistRow.__table__

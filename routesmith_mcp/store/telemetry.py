@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from routesmith_mcp.engine.learn import ModelEvidence
 from routesmith_mcp.models import OutcomeRecorded, PlanResult, Stats
@@ -36,11 +36,11 @@ from routesmith_mcp.store.evidence import load_evidence
 from routesmith_mcp.store.importer import detect_format, iter_records, to_outcome_row
 from routesmith_mcp.store.migrations import MIGRATIONS, applied_migrations, latest_version, migrate, schema_version
 from routesmith_mcp.store.paths import default_db_path, ensure_private_dir, ensure_private_file, spool_path_for
-from routesmith_mcp.store.results import ImportLineError, ImportReport, SavingsReport, StoreHealth
+from routesmith_mcp.store.results import DecisionCount, ImportLineError, ImportReport, SavingsReport, StoreHealth
 from routesmith_mcp.store.savings import Strongest, query_savings
 from routesmith_mcp.store.spool import Spool
 from routesmith_mcp.store.stats import filters, query_stats
-from routesmith_mcp.store.tables import OUTCOMES, PLANS
+from routesmith_mcp.store.tables import DECISIONS, OUTCOMES, PLANS
 from routesmith_mcp.store.validate import clean_text, outcome_row
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,14 @@ def _bulk_insert(conn: Connection, rows: list[dict[str, Any]]) -> None:
     else:
         conn.execute(insert(OUTCOMES), rows)
     rollup.add(conn, rollup.aggregate(rows))
+
+
+_OPEN_ATTEMPTS = 5
+
+
+def _is_contention(exc: BaseException) -> bool:
+    message = str(getattr(exc, "orig", exc)).lower()
+    return "locked" in message or "busy" in message
 
 
 def _is_corrupt(exc: BaseException) -> bool:
@@ -164,8 +172,19 @@ class TelemetryStore:
             try:
                 if self.path is not None:
                     self._prepare_file(self.path)
-                self._engine = dbmod.make_engine(self._url, busy_timeout_s=self._busy, sqlite_pragmas=self._pragmas)
-                self._migrate_or_move_aside()
+                for attempt in range(_OPEN_ATTEMPTS):
+                    self._engine = dbmod.make_engine(self._url, busy_timeout_s=self._busy,
+                                                     sqlite_pragmas=self._pragmas)
+                    try:
+                        self._migrate_or_move_aside()
+                        break
+                    except OperationalError as exc:
+                        # Several processes opening a brand-new file at once can see "locked" from the WAL switch
+                        # or the first migration even with a busy timeout: wait briefly and try again.
+                        if attempt + 1 == _OPEN_ATTEMPTS or not _is_contention(exc):
+                            raise
+                        self._engine.dispose()
+                        time.sleep(0.05 * (attempt + 1))
             except (SQLAlchemyError, OSError) as exc:
                 self._ready = False
                 where = str(self.path.parent if self.path else self.url)
@@ -200,6 +219,7 @@ class TelemetryStore:
                 if unknown:
                     self._problems["newer"] = (f"the database has migrations this version does not know ({unknown}); "
                                                "upgrade routesmith-mcp")
+                    self._problems["newer_fix"] = "pip install -U routesmith-mcp (every process sharing this database)"
                 return
             except DBAPIError as exc:
                 if attempt == 1 and self.path is not None and _is_corrupt(exc):
@@ -425,6 +445,42 @@ class TelemetryStore:
             return query_stats(conn, group_by=group_by, limit=limit, host=host, model=model, capability=capability,
                                task_type=task_type, since_days=since_days)
 
+    # ---- routing decisions (the Claude Code hook) -----------------------------------------------------------
+    def record_decision(self, *, host: str, model: str, capability: str, task_type: str | None, prompt: str,
+                        source: str = "hook") -> None:
+        """Log a model routesmith chose without a tool call; the prompt is kept only as sha256 and length."""
+        now = time.time()
+        row = {"decided_at": now, "day": int(now // 86400), "host": clean_text(host, "host", required=True, max_len=100),
+               "model": clean_text(model, "model", required=True, max_len=200),
+               "capability": clean_text(capability, "capability", required=True, max_len=40),
+               "task_type": clean_text(task_type, "task_type", max_len=40),
+               "source": clean_text(source, "source", required=True, max_len=60),
+               "prompt_sha256": hashlib.sha256(prompt.encode("utf-8", "surrogatepass")).hexdigest(),
+               "prompt_chars": len(prompt)}
+        if not self._maybe_reconnect():
+            raise StoreError("the telemetry database is unavailable; the decision was not logged")
+        try:
+            with self._write() as conn:
+                conn.execute(insert(DECISIONS), row)
+        except SQLAlchemyError as exc:
+            self._note_write_failure(exc)
+            raise StoreError(f"could not log the decision: {getattr(exc, 'orig', exc)}") from exc
+
+    def decisions(self, *, host: str | None = None, since_days: float | None = None) -> list[DecisionCount]:
+        """Counts of logged decisions per host, model, capability and source, most frequent first."""
+        where = []
+        if host is not None:
+            where.append(DECISIONS.c.host == host)
+        if since_days is not None:
+            where.append(DECISIONS.c.decided_at >= time.time() - since_days * 86400)
+        keys = (DECISIONS.c.host, DECISIONS.c.model, DECISIONS.c.capability, DECISIONS.c.source)
+        query = (select(*keys, func.count().label("n"), func.max(DECISIONS.c.decided_at).label("last"))
+                 .where(and_(True, *where)).group_by(*keys).order_by(func.count().desc(), *keys))
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [DecisionCount(host=r.host, model=r.model, capability=r.capability, source=r.source, n=r.n,
+                              last_at=datetime.fromtimestamp(r.last, tz=UTC)) for r in rows]
+
     def evidence(self, *, host: str, capability: str | None, task_type: str | None = None,
                  half_life_days: float = 14.0, now: datetime | float | None = None,
                  recent: int = 30) -> dict[str, ModelEvidence]:
@@ -519,7 +575,10 @@ class TelemetryStore:
         return imported
 
     def prune(self, *, older_than_days: float | None = None, keep: int | None = None, batch: int = 5000) -> int:
-        """Delete outcomes older than N days and/or beyond the newest `keep`, in short transactions; returns count."""
+        """Delete outcomes older than N days and/or beyond the newest `keep`, `batch` rows per transaction.
+
+        Returns the number of outcomes deleted; `older_than_days` also drops plans created before the cutoff.
+        """
         if older_than_days is None and keep is None:
             raise StoreInputError("say what to prune: older_than_days and/or keep")
         if older_than_days is not None and (isinstance(older_than_days, bool) or

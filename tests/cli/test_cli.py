@@ -111,3 +111,39 @@ def test_stats_after_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert stats["rows"][0]["model"] == "haiku" and stats["rows"][0]["successes"] == 30
     assert main(["stats", "--csv"]) == 0
     assert capsys.readouterr().out.splitlines()[0].startswith("model,capability,n")
+
+
+def test_claude_hook_rewrites_subagent_model_and_logs_the_decision(tmp_path: Path) -> None:
+    event = {"hook_event_name": "PreToolUse", "tool_name": "Agent", "cwd": str(tmp_path),
+             "tool_input": {"description": "tidy", "prompt": "Run the formatter over src/ and fix lint warnings",
+                            "subagent_type": "general-purpose"}}
+    result = run("hook", "claude-pretooluse", stdin=json.dumps(event))
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)["hookSpecificOutput"]
+    assert out["updatedInput"]["model"] == "haiku"  # formatting -> fast -> the profile's fast model
+    assert out["updatedInput"]["prompt"] == event["tool_input"]["prompt"]
+    stats = run("stats", "--decisions", "--json")
+    assert [(d["model"], d["capability"], d["source"], d["n"]) for d in json.loads(stats.stdout)] == [
+        ("haiku", "fast", "hook", 1)]
+
+
+@pytest.mark.parametrize("stdin", ["", "not json", "[1,2]", json.dumps({"tool_name": "Agent", "tool_input": {
+    "prompt": "plan the migration", "model": "opus"}})])
+def test_claude_hook_fails_open_and_respects_an_explicit_model(stdin: str) -> None:
+    result = run("hook", "claude-pretooluse", stdin=stdin)
+    assert result.returncode == 0 and result.stdout == ""
+
+
+def test_savings_compares_with_the_hosts_strongest_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = [json.dumps({"model": "haiku", "success": True, "host": "claude-code", "capability": "fast",
+                         "input_tokens": 1_000_000, "output_tokens": 0, "cost_usd": 0.1})]
+    path = tmp_path / "o.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["import", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["stats", "--savings", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    row = report["rows"][0]
+    assert row["strongest_model"] == "opus"
+    # 1M input tokens at opus's list price minus what haiku actually cost.
+    assert row["saved_usd"] == pytest.approx(row["strongest_cost_usd"] - 0.1) and row["saved_usd"] > 0

@@ -462,3 +462,166 @@ def test_property_invariants(prompt: str) -> None:
     assert steps, "non-empty text always gets at least one step"
     check_invariants(prompt, steps)
     assert decompose(prompt) == steps  # deterministic
+
+
+# --------------------------------------------------------------------------------------------- long prompts
+def test_request_at_the_end_of_a_huge_prompt_is_kept() -> None:
+    prompt = "Refactor the parser module.\n" + "Context line about the parser.\n" * 2000 + "Then add unit tests."
+    steps = decompose(prompt)
+    check_invariants(prompt, steps)
+    assert [s.type for s in steps] == ["refactor", "testing"]
+    assert steps[1].text == "Then add unit tests"
+
+
+def test_huge_prompt_with_list_in_the_tail_keeps_valid_parents() -> None:
+    prompt = "Note about the app.\n" * 1500 + "Please update the README:\n" + "- mention the new flag\n" * 50
+    steps = decompose(prompt)
+    check_invariants(prompt, steps)
+    assert "documentation" in [s.type for s in steps]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Traceback (most recent call last):\n  File \"a.py\", line 3, in <module>\nValueError: bad",
+        "TypeError: x is undefined",
+        "npm ERR! missing script",
+        "    at Object.run (src/app.js:10:5)",
+        "error TS2322: Type 'x' is not assignable",
+        "Process exited with code 1",
+        "E       assert 1 == 2",
+        "plain prose about the layout, with no error output at all",
+    ],
+)
+def test_error_output_detection_matches_reference_regex(text: str) -> None:
+    from routesmith_mcp.engine.decompose import _ERROR_LINE_RE, _has_error_output
+
+    prompt = "Intro line.\n" + text + "\n"
+    assert _has_error_output(prompt, 0, len(prompt)) == (_ERROR_LINE_RE.search(prompt) is not None)
+
+
+# --------------------------------------------------------------------------------------------- context, not requests
+def test_rule_label_list_states_constraints_not_requests() -> None:
+    prompt = (
+        "Add a CSV export button to the reports page.\n\n"
+        "Guidelines:\n- Write small functions\n- Document public helpers\n- Keep tests green\n"
+    )
+    assert types(prompt) == ["coding"]
+
+
+def test_work_label_list_still_lists_work() -> None:
+    prompt = "Add a CSV export button to the reports page.\n\nDocumentation requirements:\n- Update the README\n"
+    assert types(prompt) == ["coding", "documentation"]
+
+
+def test_rule_label_alone_still_counts() -> None:
+    prompt = "Rules:\n- Fix the crash on startup\n"
+    assert types(prompt) == ["debugging"]
+
+
+def test_multiline_quotation_is_quoted_text() -> None:
+    prompt = (
+        "Here is my announcement for the mailing list, please proofread it.\n"
+        '"Hi all, we shipped version 2.\n'
+        "Please fix your configs and add the new key.\n"
+        'Thanks!"\n'
+    )
+    assert "debugging" not in types(prompt)
+    assert "coding" not in types(prompt)
+
+
+def test_unclosed_quote_mark_does_not_swallow_the_rest() -> None:
+    prompt = '"quick note\nAdd a logout button to the navbar.'
+    assert types(prompt) == ["coding"]
+
+
+def test_i_want_to_test_is_the_users_intent() -> None:
+    prompt = "Add a retry limit to the uploader, I want to test the slow network case with it."
+    assert types(prompt) == ["coding"]
+
+
+def test_i_want_to_test_alone_still_gets_a_step() -> None:
+    assert types("I want to test the login flow") == ["testing"]
+
+
+def test_i_want_you_to_test_is_a_request() -> None:
+    assert "testing" in types("Update the parser and I want you to test it against the fixtures.")
+
+
+def test_validating_text_is_review_not_testing() -> None:
+    prompt = "Read the install guide and validate that the steps make sense, then verify the command syntax."
+    assert "testing" not in types(prompt)
+    assert "review" in types(prompt)
+
+
+def test_verifying_behavior_is_testing() -> None:
+    assert types("Verify the export works with an empty table") == ["testing"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Simplify the wording of the contributing guide.", ["documentation"]),
+        ("Put each sentence of the changelog on its own line.", ["formatting"]),
+        ("Put the save and cancel buttons on separate lines.", ["coding"]),
+        ("Center the logo and increase the font size in the header.", ["coding"]),
+        ("Reset the form after a successful submit.", ["coding"]),
+    ],
+)
+def test_prose_edits_line_layout_and_common_change_verbs(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+def test_goal_section_restates_the_process_steps() -> None:
+    prompt = (
+        "# Ship the export\n\n## Goal\n\nImplement the CSV export for reports.\n\n"
+        "## Steps\n\n1. Build the export endpoint\n2. Add tests for the endpoint\n"
+    )
+    assert types(prompt) == ["coding", "testing"]
+
+
+def test_goal_section_alone_still_counts() -> None:
+    prompt = "## Goal\n\nImplement the CSV export for reports.\n\n## Notes\n\nThe team uses pandas.\n"
+    assert types(prompt) == ["coding"]
+
+
+def test_summary_sentence_restates_the_request() -> None:
+    prompt = "Add a pricing section under the hero. Essentially I want to make the page ready for customers."
+    assert types(prompt) == ["coding"]
+
+
+def test_pasted_fix_detail_is_part_of_the_requested_fix() -> None:
+    prompt = (
+        "Please apply the fix for these compiler errors:\n\n"
+        "Here are the errors:\n"
+        "main.c(10): error C2065: 'x': undeclared identifier\n\n"
+        "Fix: Add the missing declaration of x before the loop."
+    )
+    assert types(prompt) == ["debugging"]
+
+
+def test_request_after_a_paste_still_counts() -> None:
+    prompt = "Here is the error log:\nTypeError: x is undefined\n\nFix it and add a regression test."
+    assert types(prompt) == ["debugging", "testing"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Review the codebase and tell me the next steps.", ["analysis", "planning"]),
+        ("Review the repo to understand how the auth flow works.", ["analysis"]),
+        ("Review the codebase for security issues.", ["review"]),
+        ("Review the diff and tell me what you think.", ["review"]),
+    ],
+)
+def test_reading_the_codebase_to_inform_is_analysis(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+def test_sentences_after_a_conventions_request_are_its_content() -> None:
+    prompt = (
+        "Add naming conventions to CONTRIBUTING.md\n"
+        "Make sure every constant is on its own line.\n"
+        "Functions use snake_case.\n"
+    )
+    assert types(prompt) == ["documentation"]

@@ -70,7 +70,8 @@ def test_v1_database_upgrades_in_place(db_url: str) -> None:
     store = TelemetryStore.open(db_url)
     try:
         h = store.health()
-        assert (h.schema_version, h.latest_schema_version, h.outcomes, h.plans) == (2, 2, 250, 1)
+        assert (h.schema_version, h.latest_schema_version) == (latest_version(), latest_version())
+        assert (h.outcomes, h.plans) == (250, 1)
         insp = inspect(store.engine)
         assert {c["name"] for c in insp.get_columns("outcomes")} == {c.name for c in OUTCOMES.columns}
         assert {c["name"] for c in insp.get_columns("plans")} == {c.name for c in PLANS.columns}
@@ -94,5 +95,20 @@ def test_v1_database_upgrades_in_place(db_url: str) -> None:
     again = TelemetryStore.open(db_url)  # re-opening applies nothing twice
     try:
         assert again.health().schema_version == latest_version() and again.health().outcomes == 251
+    finally:
+        again.close()
+
+
+def test_database_from_a_newer_release_is_reported(db_url: str) -> None:
+    store = TelemetryStore.open(db_url)
+    with store.engine.begin() as conn:
+        conn.execute(text("INSERT INTO _migrations (name, applied_at) VALUES ('m999_from_the_future', 1.0)"))
+    store.close()
+    again = TelemetryStore.open(db_url)
+    try:
+        h = again.health()
+        assert h.schema_version == latest_version() and not h.degraded
+        assert any("upgrade routesmith-mcp" in p for p in h.problems)
+        assert again.record_outcome(model="m", success=True, host="codex").outcome_id > 0
     finally:
         again.close()
