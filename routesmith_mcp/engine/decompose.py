@@ -314,7 +314,7 @@ _add(
 _add("IMPL", "implement implementing execute proceed continue finish complete resume go carry code program")
 _add("CONSTR", "use put keep follow stick respect adhere prefer apply")
 _add("MAKE", "let revert undo rollback regenerate recreate rebuild")
-_add("MAKE", "reset switch swap resize center centre align increase decrease prevent shorten expand wrap")
+_add("MAKE", "turn reset switch swap resize center centre align increase decrease prevent shorten expand wrap")
 _add("START", "start launch restart spin boot serve")
 _add("TEST", "test verify validate pytest retest unittest")
 _add("DOC", "document annotate")
@@ -1877,6 +1877,10 @@ def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: s
     return out
 
 
+_PROSE_ADD = frozenset("sentence sentences paragraph paragraphs wording phrasing verbiage blurb".split())
+_OUTPUT_VERBS = frozenset("output save write export dump store put record".split())
+_TEXT_FILE_EXT = frozenset("md mdc mdx rst txt".split())
+_SEARCH_NOUNS = frozenset("search searches lookup lookups grep".split())
 _PROSE_WORDS = frozenset("language wording phrasing tone verbiage prose sentences paragraphs writing".split())
 _VISUAL_NOUNS = frozenset(
     "button buttons icon icons image images logo header footer menu navbar sidebar label labels card cards"
@@ -1917,6 +1921,30 @@ def _typed(u: _Unit, cls: str, words: list[str], i: int, d: str, seq: str, s: in
         typ = "coding"  # setting up a linter is tooling (coding); running it is formatting
     if cls == "MOVE" and d in ("", "files") and set(rest) & _UI_PLACES:
         typ = "coding"  # "move the logo to the left" is layout, not restructuring
+    if not d and cls == "MAKE" and (
+        not _PROSE_ADD.isdisjoint(rest[:3]) or rest[:2] in (["some", "language"], ["more", "language"])
+    ):
+        typ = "documentation"  # "add a sentence explaining ...", "add some language to clarify ...": prose
+    if words[i] in _OUTPUT_VERBS and not _TEXT_FILE_EXT.isdisjoint(rest) and typ == "coding":
+        typ = "documentation"  # "output the findings to notes/review.md": writing a document
+    if cls == "MAKE" and words[i] in ("include", "add", "cover", "mention") and typ == "coding":
+        for k in range(len(rest) - 1):
+            if rest[k] in ("in", "into", "to") and k + 1 < len(rest):
+                j = k + 1
+                if rest[j] in ("your", "the", "this", "my", "our") and j + 1 < len(rest):
+                    j += 1
+                dj = _DOMAIN.get(rest[j], "")
+                tok = u.toks[i + 1 + j] if i + 1 + j < len(u.toks) else None
+                if (
+                    dj in ("analysis", "plan", "review", "doc")
+                    and tok is not None
+                    and not prompt[tok[1]].isupper()  # "the Analysis panel": a name
+                    and (j + 1 >= len(rest) or rest[j + 1] not in _TOOL_NOUNS and rest[j + 1] != "and")
+                ):
+                    typ = _DOMAIN_TYPE[dj]  # "include the pivots in your research": part of the research
+                break
+    if not d and words[i] in ("do", "perform", "conduct", "run") and not _SEARCH_NOUNS.isdisjoint(rest[:4]):
+        typ = "analysis"  # "do a quick web search": searching is investigation
     if not d and cls in ("REF", "CLEAN", "IMPROVE") and _PROSE_WORDS.intersection(rest[:4]):
         typ = "documentation"  # "simplify the language", "tighten the wording": editing prose
     if ("line" in rest or "lines" in rest) and _line_layout(rest) and typ in ("coding", "documentation", "refactor", "debugging"):
@@ -2181,6 +2209,21 @@ def _merge(cands: list[_Cand]) -> list[_Cand]:
     return out
 
 
+_INTENT_SUBJ = frozenset("i we i'd we'd i'm im we're".split())
+_INTENT_WORDS = frozenset("want wanna like need plan planning hope going thinking considering would".split())
+
+
+def _first_person_intent(u: _Unit) -> bool:
+    """ "I want to build ...", "we're planning to add ...", "I'd like to create ...": the user's intention."""
+    ws = [t[0] for t in u.toks[:6]]
+    if "you" in ws or "u" in ws:
+        return False  # "I want you to build ...": a request
+    for k, w in enumerate(ws[:-1]):
+        if w in _INTENT_SUBJ:
+            return ws[k + 1] in _INTENT_WORDS or (k + 2 < len(ws) and ws[k + 2] in _INTENT_WORDS)
+    return False
+
+
 def _retype_review(cands: list[_Cand]) -> None:
     """ "review the codebase and tell me the next steps" / "review the repo to understand the auth flow":
     reading the code to inform a plan or an answer is analysis; a review looks for problems (criteria
@@ -2197,7 +2240,13 @@ def _retype_review(cands: list[_Cand]) -> None:
                 c.type = "analysis"
 
 
-def _select(cands: list[_Cand], units: list[_Unit]) -> list[_Cand]:
+_FILE_MENTION_RE = re.compile(
+    r"[\w.-]{0,80}\.(?:md|mdc|mdx|rst|txt|py|ts|tsx|js|jsx|json|ya?ml|toml|cfg|ini|sh|go|rs|java|rb|css|html)\b"
+)
+_DELIVERABLE = frozenset({"coding", "documentation", "refactor", "testing", "formatting"})
+
+
+def _select(cands: list[_Cand], units: list[_Unit], prompt: str = "") -> list[_Cand]:
     """Drop context, weak guesses and repeats once the real requests are known."""
     if len(cands) < 2:
         return cands
@@ -2298,10 +2347,22 @@ def _select(cands: list[_Cand], units: list[_Unit]) -> list[_Cand]:
         and not any(c.type == "debugging" and c.kind == "verb" for c in cands)
     ):
         cands = [c for c in cands if c.kind != "failure"]  # the failure is what the plan is about
-    if plans:
+    if plans and (
+        plans[-1].seq != "first"
+        or any(c.type in _CHANGE and any(_VERBS.get(t[0]) == "PLAN" for t in c.unit.toks) for c in cands)
+    ):  # but "build X. Make a plan first.": plan, then build
         p = plans[-1]
         if not any(c.type in _CHANGE and c.start > p.start for c in cands):
             cands = [c for c in cands if c.type not in _CHANGE or c.start > p.start]
+    # "I want to build an app that ... Turn this idea into a proposal": what the user intends to build is
+    # the subject of the plan asked for now; building it is later work (deferred), not a step
+    first_plan = next((c for c in cands if c.type == "planning" and c.kind == "verb" and not c.weak), None)
+    if first_plan is not None and not any(
+        c.type in _CHANGE and not _first_person_intent(c.unit) and not c.weak for c in cands
+    ):
+        cands = [
+            c for c in cands if not (c.type == "coding" and c.start < first_plan.start and _first_person_intent(c.unit))
+        ]
     # "Add X. Design it before, then build it.": an objectless verb repeats an earlier request of its kind
     res = []
     for c in cands:
@@ -2363,6 +2424,21 @@ def _select(cands: list[_Cand], units: list[_Unit]) -> list[_Cand]:
     if any(c.unit.summary for c in cands):
         body_types = {c.type for c in cands if not c.unit.summary and not c.weak}
         cands = [c for c in cands if not (c.unit.summary and c.type in body_types)]
+    # the same deliverable asked for twice ("generate X.md ... Update X.md for the user"): one step
+    if prompt and len(cands) > 1 and "." in prompt:
+        res = []
+        seen_files: dict[tuple[str, str], _Cand] = {}
+        for c in cands:
+            files = {m.lower() for m in _FILE_MENTION_RE.findall(prompt, c.start, c.end)}
+            if c.type in _DELIVERABLE and files:
+                p = next((seen_files[(c.type, f)] for f in files if (c.type, f) in seen_files), None)
+                if p is not None and not c.unit.item >= 0:
+                    p.conf = max(p.conf, c.conf)
+                    continue
+                for f in files:
+                    seen_files.setdefault((c.type, f), c)
+            res.append(c)
+        cands = res
     # one analysis / planning / debugging / review phase per prompt (distinct list items excepted)
     seen: dict[str, _Cand] = {}
     res = []
@@ -2407,7 +2483,7 @@ def decompose(prompt: str) -> list[DraftStep]:
                 cands.extend(_classify_ml(u, prompt))
     cands = _merge(cands)
     _retype_review(cands)
-    cands = _select(cands, units)
+    cands = _select(cands, units, prompt)
     if saw_error and not any(c.type == "debugging" for c in cands):
         if not cands or all(c.kind in ("question", "ctx", "desire") or c.weak for c in cands):
             if units:
@@ -2537,6 +2613,13 @@ def _order(cands: list[_Cand], tdd: bool, prompt: str = "") -> tuple[list[_Cand]
         ):
             rank = 4.5  # "add X and explain how it works": about the change, so after it
 
+        if (
+            c.type == "debugging"
+            and k > 0
+            and any(x.type == "documentation" and x.unit.sent != c.unit.sent for x in cands[:k])
+            and not any(x.type == "testing" for x in cands[k + 1 :])
+        ):
+            rank = 4.5  # a separate failure reported after a docs request: docs do not describe that fix
         group = 0.0 if c.seq == "first" else (2.0 if c.seq == "last" else 1.0)
         keys.append((group, rank, k))
     preds: dict[int, set[int]] = {k: set() for k in range(n)}

@@ -625,3 +625,37 @@ def test_sentences_after_a_conventions_request_are_its_content() -> None:
         "Functions use snake_case.\n"
     )
     assert types(prompt) == ["documentation"]
+
+
+def test_intended_build_is_the_subject_of_the_requested_plan() -> None:
+    prompt = "I want to build a habit tracker app for students. Turn this idea into a proposal with milestones."
+    assert types(prompt) == ["planning"]
+
+
+def test_i_want_you_to_build_with_a_plan_keeps_the_build() -> None:
+    prompt = "I want you to build a habit tracker app. Make a plan first."
+    assert types(prompt) == ["planning", "coding"]
+
+
+def test_doing_a_search_is_analysis() -> None:
+    assert types("Do a quick web search for the rate limits of the API.") == ["analysis"]
+
+
+def test_same_file_asked_for_twice_is_one_step() -> None:
+    prompt = "Write a CONTRIBUTING.md for new developers.\n\nKeep it short.\n\nThen update CONTRIBUTING.md with the release steps."
+    assert types(prompt) == ["documentation"]
+
+
+def test_different_files_are_two_steps() -> None:
+    prompt = "Write a CONTRIBUTING.md for new developers. Then update SECURITY.md with the disclosure policy."
+    assert types(prompt) == ["documentation", "documentation"]
+
+
+def test_failure_reported_after_a_docs_request_keeps_prompt_order() -> None:
+    prompt = "Update the README with the new flags. Also the settings page is broken on mobile, please fix it."
+    assert types(prompt) == ["documentation", "debugging"]
+
+
+def test_docs_still_follow_the_feature_they_describe() -> None:
+    prompt = "Update the README for the export. Add a CSV option to the export."
+    assert types(prompt) == ["coding", "documentation"]

@@ -16,12 +16,11 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def router(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Router]:
-    """A router over a fresh SQLite store, blind to this machine's env and parent process."""
-    monkeypatch.setenv("ROUTESMITH_HOME", str(tmp_path / "home"))
+def router(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Router]:
+    """A router over a fresh store (SQLite and PostgreSQL), blind to this machine's env and parent process."""
     monkeypatch.setenv("HOME", str(tmp_path / "user"))
     settings = load_settings(env={"ROUTESMITH_HOME": str(tmp_path / "home")}, cwd=tmp_path)
-    store = TelemetryStore.open(None, home=settings.home)
+    store = TelemetryStore.open(db_url, home=settings.home)
     try:
         yield Router(settings, store, env={}, parent_cmdline=[])
     finally:
