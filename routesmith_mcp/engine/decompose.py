@@ -2243,6 +2243,7 @@ def _retype_review(cands: list[_Cand]) -> None:
 _FILE_MENTION_RE = re.compile(
     r"[\w.-]{0,80}\.(?:md|mdc|mdx|rst|txt|py|ts|tsx|js|jsx|json|ya?ml|toml|cfg|ini|sh|go|rs|java|rb|css|html)\b"
 )
+_SEQ_WORDS = frozenset("then also and next finally first please , ; :".split())
 _DELIVERABLE = frozenset({"coding", "documentation", "refactor", "testing", "formatting"})
 
 
@@ -2424,6 +2425,17 @@ def _select(cands: list[_Cand], units: list[_Unit], prompt: str = "") -> list[_C
     if any(c.unit.summary for c in cands):
         body_types = {c.type for c in cands if not c.unit.summary and not c.weak}
         cands = [c for c in cands if not (c.unit.summary and c.type in body_types)]
+    # a request repeated word for word is one request
+    if prompt and len(cands) > 1:
+        res = []
+        seen_text: set[tuple[str, str]] = set()
+        for c in cands:
+            key = (c.type, " ".join(t[0] for t in c.unit.toks[:40] if t[0] not in _SEQ_WORDS))
+            if key in seen_text:
+                continue
+            seen_text.add(key)
+            res.append(c)
+        cands = res
     # the same deliverable asked for twice ("generate X.md ... Update X.md for the user"): one step
     if prompt and len(cands) > 1 and "." in prompt:
         res = []

@@ -659,3 +659,17 @@ def test_failure_reported_after_a_docs_request_keeps_prompt_order() -> None:
 def test_docs_still_follow_the_feature_they_describe() -> None:
     prompt = "Update the README for the export. Add a CSV option to the export."
     assert types(prompt) == ["coding", "documentation"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Add a sentence explaining the retry policy.", ["documentation"]),
+        ("Output the findings to notes/audit.md", ["documentation"]),
+        ("Research caching libraries. Include the licensing terms in your research.", ["analysis"]),
+        ("Add a spinner to the Analysis panel while the request runs.", ["coding"]),
+        ("Add a spinner to the results box while the request runs.", ["coding"]),
+    ],
+)
+def test_object_and_destination_decide_the_type(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
