@@ -58,6 +58,11 @@ NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0, le=10**12)]
 
 
+# Every tool stays on this machine (no open world) and never deletes anything.
+READS = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False)
+
+
 @dataclass
 class AppState:
     """What the lifespan opens once per server process."""
@@ -137,8 +142,7 @@ def create_server(settings: Settings | None = None, *, router: Router | None = N
 
     @mcp.tool(
         title="Plan a route",
-        annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False,
-                                    open_world_hint=False),
+        annotations=WRITES,
     )
     @_tool_errors
     def plan_route(
@@ -159,8 +163,7 @@ def create_server(settings: Settings | None = None, *, router: Router | None = N
 
     @mcp.tool(
         title="Resolve models",
-        annotations=ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
-                                    open_world_hint=False),
+        annotations=READS,
     )
     @_tool_errors
     def resolve_models(
@@ -182,8 +185,7 @@ def create_server(settings: Settings | None = None, *, router: Router | None = N
 
     @mcp.tool(
         title="Record an outcome",
-        annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False,
-                                    open_world_hint=False),
+        annotations=WRITES,
     )
     @_tool_errors
     def record_outcome(
@@ -209,8 +211,7 @@ def create_server(settings: Settings | None = None, *, router: Router | None = N
 
     @mcp.tool(
         title="Routing statistics",
-        annotations=ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
-                                    open_world_hint=False),
+        annotations=READS,
     )
     @_tool_errors
     def get_stats(

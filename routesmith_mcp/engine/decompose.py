@@ -210,7 +210,7 @@ _ML_GROUPS: tuple[tuple[str, str], ...] = (
     (
         "fail",
         (
-            r"nie działa|nie dziala|błąd|błęd|bledy|не работа|не запуска|не отобража|не показыва|ошибк|пропал|сломал|баг"
+            r"nie działa|nie dziala|błąd|błęd|bledy|blad|не работа|не запуска|не отобража|не показыва|ошибк|пропал|сломал|баг"
             r"|no funciona|no anda|falla|fallo|ne fonctionne pas|ne marche pas|erreur|plantage|bogue"
             r"|エラー|動かない|動作しない|失敗|不具合|バグ|错误|報錯|报错|失败|无法|不工作|崩溃|异常"
             r"|lỗi|không hoạt động|không chạy|funktioniert nicht|fehler|não funciona|erro"
@@ -338,8 +338,8 @@ _add(
     " outline scour",
 )
 _add("SUGGEST", "suggest")
-_add("PLAN", "plan design architect propose strategize spec come think")
-_add("REV", "review audit critique proofread challenge rethink critic double comment")
+_add("PLAN", "plan design architect propose strategize spec come think outline break")
+_add("REV", "review audit critique proofread challenge rethink critic double comment point")
 _add("CHECK", "check")
 _add("ENSURE", "ensure")
 _add("RUN", "run rerun")
@@ -535,7 +535,7 @@ _REVQ_WORDS = frozenset(
     " sense ambiguity ambiguous consistent requirements compliant standards quality practice practices"
     " against".split()
 )
-_PLANQ_WORDS = frozenset("approach plan strategy roadmap".split())
+_PLANQ_WORDS = frozenset("approach plan strategy roadmap architect architecture design".split())
 _CHECK_REVIEW = frozenset("implementation changes diff pr work code codebase".split())
 _DESIRE_WORDS = frozenset("want like need needs wish love should must would it'd i'd".split())
 _DESIRE_RE = re.compile(
@@ -1421,6 +1421,8 @@ def _find_head(u: _Unit, words: list[str], prompt: str) -> tuple[int, dict]:
             or (w == "let" and nxt == "me")
         ):
             flags["user"] = True
+        if w == "get" and nxt == "rid":
+            return i, flags  # "get rid of X" (typed as a removal below)
         if w in _VERBS and not (
             w in ("let", "go", "do", "can", "will")
             and nxt in ("me", "us", "you", "ahead", "to", "not", "n't", "i", "we", "it's", "on")
@@ -1589,6 +1591,14 @@ def _classify(u: _Unit, prompt: str, has_defer: bool) -> list[_Cand]:
             i += 1
     elif head == "break" and (nxt == "down" or "into" in words[i + 1 : i + 4]):
         cls, i = "PLAN", i + 1
+    elif head == "point":
+        if nxt == "out":
+            flaws = {"problems", "issues", "mistakes", "bugs", "flaws", "errors", "weaknesses", "risks"}
+            cls, i = ("REV" if flaws.intersection(words[i + 2 :]) else "ANA"), i + 1
+        else:
+            cls = ""
+    elif head == "break":
+        cls = ""  # "don't break the API", "break": not a request to decompose work
     elif head in ("tell", "show", "walk", "remind") and nxt in ("me", "us"):
         cls = "ANA"
     elif head == "get" and nxt == "rid" and nxt2 == "of":
@@ -1690,10 +1700,20 @@ def _has_question_words(words: list[str]) -> bool:
 _GIT_STATE = frozenset("committed pushed merged commit push branch rebased staged".split())
 
 
+_TAG_Q_WORDS = frozenset(
+    "what do does you think that this it make makes sense is clear ok okay sound sounds good fine thoughts any"
+    " right agree agreed your opinion so".split()
+)
+
+
 def _question(u: _Unit, words: list[str], fail: int, seq: str) -> _Cand | None:
     wset = set(words)
     if wset & _GIT_STATE and not fail:
         return None
+    if len(words) <= 6 and wset <= _TAG_Q_WORDS:
+        # "What do you think?", "Does that make sense?", "Sound good?": a tag on the request, about the
+        # chat itself; it stands as a question only when nothing else is asked
+        return _Cand("analysis", 0.4, u.start, u.end, u, weak="ctx", kind="question", seq=seq)
     if "why" in wset and wset & {"idea", "happening", "happen", "happens"}:
         c = _Cand("debugging", 0.65, u.start, u.end, u, kind="question", seq=seq)
         c.signals.add("root_cause")
@@ -1745,6 +1765,9 @@ _BEHAVIOR_WORDS = frozenset(
     "works work working runs run passes pass behavior behaviour behaves tests test output build builds app"
     " fix fixed endpoint endpoints ui page".split()
 )
+
+
+_CHANGESET_WORDS = frozenset("pr prs diff diffs commit commits changeset".split())
 
 
 def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: str) -> list[_Cand]:
@@ -1832,6 +1855,8 @@ def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: s
         return [c]
     if cls == "ANA" and words[i] in ("tell", "let") and set(rest) & {"works", "working", "passes", "pass"}:
         return [_Cand("testing", 0.7, u.start, u.end, u, kind="verb", seq=seq)]  # "... and tell me if it works"
+    if cls in ("ANA", "CHECK") and words[i] in ("look", "go", "check", "over") and _CHANGESET_WORDS.intersection(rest[:5]):
+        return [_Cand("review", 0.75, u.start, u.end, u, kind="verb", seq=seq)]  # "look over my PR"
     if cls in ("ANA", "CHECK", "CTX") and set(rest) & _SECURITY_WORDS:
         return [_Cand("review", 0.75, u.start, u.end, u, kind="verb", seq=seq)]  # a security audit
     if cls == "ANA" and ("ensure" in rest or "sure" in rest) and set(rest) & _REVQ_WORDS:
@@ -1877,6 +1902,26 @@ def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: s
     return out
 
 
+_EXISTING_DET = frozenset("whole entire full complete final current agreed approved above same our this that".split())
+_DEST_WORDS = frozenset("file md mdc markdown doc document txt notes".split())
+
+
+def _records_plan(words: list[str], i: int, rest: list[str]) -> bool:
+    """ "write the whole plan into an .md file", "update the plan doc, documenting what has been done":
+    putting an existing plan (or progress) on record is documentation, not planning."""
+    if words[i] in _OUTPUT_VERBS or words[i] in ("copy", "transcribe"):
+        for k in range(1, min(len(rest), 6)):
+            if rest[k] in ("plan", "plans") and rest[k - 1] in _EXISTING_DET:
+                tail = rest[k + 1 : k + 6]
+                if tail and tail[0] in ("into", "to", "in") and not _DEST_WORDS.isdisjoint(tail):
+                    return True
+    for k in range(len(rest) - 2):
+        if rest[k] == "documenting" and rest[k + 1] in ("what", "how", "the", "progress", "which"):
+            return True
+    return False
+
+
+_CI_WORDS = frozenset("ci actions workflow workflows pipeline pipelines hook hooks precommit husky cron".split())
 _PROSE_ADD = frozenset("sentence sentences paragraph paragraphs wording phrasing verbiage blurb".split())
 _OUTPUT_VERBS = frozenset("output save write export dump store put record".split())
 _TEXT_FILE_EXT = frozenset("md mdc mdx rst txt".split())
@@ -1921,6 +1966,24 @@ def _typed(u: _Unit, cls: str, words: list[str], i: int, d: str, seq: str, s: in
         typ = "coding"  # setting up a linter is tooling (coding); running it is formatting
     if cls == "MOVE" and d in ("", "files") and set(rest) & _UI_PLACES:
         typ = "coding"  # "move the logo to the left" is layout, not restructuring
+    if typ == "analysis" and words[i] in ("summarize", "summarise", "explain", "describe", "list"):
+        # "explain the setup in the README", "summarize the changes in CHANGELOG.md": written into a document
+        for k in range(len(rest) - 1):
+            if rest[k] in ("in", "into", "to") and (
+                _DOMAIN.get(rest[k + 1]) == "doc"
+                or k + 2 < len(rest) and rest[k + 1] in ("the", "a", "our", "this") and _DOMAIN.get(rest[k + 2]) == "doc"
+                or rest[k + 1] in _TEXT_FILE_EXT
+                or k + 2 < len(rest) and rest[k + 2] in _TEXT_FILE_EXT
+            ):
+                typ = "documentation"
+                break
+    if typ == "testing" and cls == "MAKE" and not _CI_WORDS.isdisjoint(rest):
+        ci = next(k for k, w in enumerate(rest) if w in _CI_WORDS)
+        te = next((k for k, w in enumerate(rest) if _DOMAIN.get(w) == "test"), len(rest))
+        if ci < te:
+            typ = "coding"  # "set up GitHub Actions to run the tests": CI configuration
+    if typ == "planning" and _records_plan(words, i, rest):
+        typ = "documentation"  # writing down a plan that already exists / recording what was done
     if not d and cls == "MAKE" and (
         not _PROSE_ADD.isdisjoint(rest[:3]) or rest[:2] in (["some", "language"], ["more", "language"])
     ):
@@ -1996,7 +2059,7 @@ def _typed(u: _Unit, cls: str, words: list[str], i: int, d: str, seq: str, s: in
 
 _ASCII_LETTERS_RE = re.compile(r"[A-Za-z]")
 _ML_SPLIT_RE = re.compile(
-    r"[，、；]|,(?= )|，?然后|，?并且|(?<=\s)(?:y|e|et|und|и|и затем|потом|затем|và|rồi|sau đó|puis|luego|oraz|i|a potem)(?=\s)"
+    r"[，、；]|,(?= )|，?然后|，?并且|并(?=添加|增加|实现|编写|创建|写|修复|更新|重构|测试|补充)|(?<=\s)(?:y|e|et|und|и|и затем|потом|затем|và|rồi|sau đó|puis|luego|oraz|i|a potem)(?=\s)"
     r"|そして|。",
     re.IGNORECASE,
 )
@@ -2006,8 +2069,8 @@ def _classify_ml(u: _Unit, prompt: str) -> list[_Cand]:
     """Fallback cue lists for other languages, one cue set per clause ("X и Y", "X，然后 Y")."""
     out: list[_Cand] = []
     pos = u.start
-    bounds = [m.start() for m in _ML_SPLIT_RE.finditer(prompt, u.start, u.end)] + [u.end]
-    for b in bounds[:_MAX_STEPS]:
+    bounds = [(m.start(), m.end()) for m in _ML_SPLIT_RE.finditer(prompt, u.start, u.end)] + [(u.end, u.end)]
+    for b, b_end in bounds[:_MAX_STEPS]:
         s, e = _strip_span(prompt, pos, b)
         if e > s:
             c = _classify_ml_span(u, prompt, s, e)
@@ -2016,7 +2079,7 @@ def _classify_ml(u: _Unit, prompt: str) -> list[_Cand]:
                     out[-1].end = e
                 else:
                     out.append(c)
-        pos = b
+        pos = b_end  # the next clause starts after its conjunction ("y", "и", "并")
     return out
 
 
@@ -2176,6 +2239,16 @@ def _merge(cands: list[_Cand]) -> list[_Cand]:
         ):
             _absorb(out[-1], c)  # "the e2e tests time out. Can you look into it?": diagnosing that failure
             continue
+        if (
+            out
+            and c.type == "review"
+            and out[-1].type == "analysis"
+            and out[-1].kind == "verb"
+            and out[-1].head in _SEARCH_VERBS
+            and out[-1].unit.sent == c.unit.sent
+        ):
+            p = out.pop()  # "go through the code and check for security holes": the reading serves the review
+            c.start = min(c.start, p.start)
         if (
             out
             and c.type == "analysis"
@@ -2380,7 +2453,7 @@ def _select(cands: list[_Cand], units: list[_Unit], prompt: str = "") -> list[_C
     res = []
     for c in cands:
         if (
-            c.type == "analysis"
+            (c.type == "analysis" or c.type == "planning" and c.head == "outline")
             and c.kind == "verb"
             and c.head in _CONTENT_VERBS
             and any(
@@ -2425,6 +2498,22 @@ def _select(cands: list[_Cand], units: list[_Unit], prompt: str = "") -> list[_C
     if any(c.unit.summary for c in cands):
         body_types = {c.type for c in cands if not c.unit.summary and not c.weak}
         cands = [c for c in cands if not (c.unit.summary and c.type in body_types)]
+    # "List the untested behaviours ... (sub-step) Display the list": presenting the result of an
+    # investigation, review or plan is part of it, not a code change
+    res = []
+    for c in cands:
+        if (
+            c.type == "coding"
+            and c.head in ("display", "show", "output", "print", "present")
+            and any(
+                p.type in ("analysis", "review", "planning")
+                and (p.unit.sent == c.unit.sent or (c.unit.item >= 0 and p.unit.item == c.unit.item))
+                for p in res
+            )
+        ):
+            continue
+        res.append(c)
+    cands = res
     # a request repeated word for word is one request
     if prompt and len(cands) > 1:
         res = []
@@ -2540,6 +2629,20 @@ def decompose(prompt: str) -> list[DraftStep]:
     return _build(prompt, items, then_edges)
 
 
+_FOREIGN_FUNCTION = frozenset(
+    "el la los las del y que por para con una le les des du et pour avec dans der die das und mit für ist"
+    " nicht się nie com os não và của các ao em um uma est sont pas ne je tu il nous vous ich wir sie bitte"
+    " por favor przez oraz jest żeby".split()
+)
+
+
+def _latin_foreign(u: _Unit) -> bool:
+    """A clause in another Latin-script language (often typed without accents): its function words are
+    not English ones."""
+    ws = {t[0] for t in u.toks}
+    return len(ws) >= 3 and not ws.isdisjoint(_FOREIGN_FUNCTION) and ws.isdisjoint(_ENGLISH_FUNCTION)
+
+
 def _collect(units: list[_Unit], prompt: str, has_defer: bool) -> list[_Cand]:
     cands: list[_Cand] = []
     prev: _Unit | None = None
@@ -2547,6 +2650,8 @@ def _collect(units: list[_Unit], prompt: str, has_defer: bool) -> list[_Cand]:
         text = prompt[u.start : u.end]
         if not text.isascii() and len(_ASCII_LETTERS_RE.findall(text)) * 2 < len(text):
             got = _classify_ml(u, prompt) or _classify(u, prompt, has_defer)  # mostly another script
+        elif _latin_foreign(u):
+            got = _classify_ml(u, prompt) or _classify(u, prompt, has_defer)  # "corrige el error y agrega ..."
         else:
             got = _classify(u, prompt, has_defer)
             if not got and not text.isascii():

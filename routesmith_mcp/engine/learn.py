@@ -8,9 +8,9 @@ Pure, deterministic, stdlib only, no I/O. The method, in order:
    cannot outweigh what the profile says. Evidence is recency weighted: an outcome `age` days old counts
    `2 ** (-age / half_life_days)` (see `recency_weight`), so models and prompts may drift.
 2. **Drift check.** When the store also supplies each model's most recent outcomes (`recent_n`,
-   `recent_successes`), and they disagree with the older evidence beyond `drift_z` standard errors (a two-
-   proportion z test), the older evidence is dropped for that model: a sudden change is followed within tens of
-   tasks instead of within a half-life.
+   `recent_successes`), and they are implausible under the older evidence (tail probability of the beta-binomial
+   predictive below `drift_alpha`), the older evidence is dropped for that model: a sudden change is followed
+   within tens of tasks instead of within a half-life. The test runs on every choice, so `drift_alpha` is small.
 3. **Utility.** `utility = p_success - w_cost * relative_cost - w_latency * relative_latency`, with weights set
    by the preference (cost / balanced / quality, `PREFERENCE_WEIGHTS`). Relative cost and latency are in [0, 1]
    (divided by the largest among the candidates); they come from the evidence (mean cost, median latency) and,
@@ -113,7 +113,7 @@ class LearningParams:
     explore_rate: float = 0.03
     explore_min_prob: float = 0.2
     optimism: float = 1.0
-    drift_z: float = 3.5
+    drift_alpha: float = 1e-4
     drift_min_recent: int = 10
     interval: float = 0.9
     task_type_min_samples: int = 20
@@ -175,17 +175,31 @@ def posterior(candidate: Candidate, ev: ModelEvidence | None, params: LearningPa
 
 
 def _drifted(ev: ModelEvidence, params: LearningParams) -> bool:
-    """Two-proportion z test: do the most recent outcomes disagree with the older ones?"""
+    """Are the most recent outcomes implausible under the older ones? (beta-binomial predictive tail test)
+
+    The older evidence (all minus the recent window) gives Beta(old_s + 1, old_f + 1); the recent window's success
+    count is compared with that posterior's predictive distribution, and drift means its tail probability, in the
+    direction observed, is below `drift_alpha`. Exact for small windows, and honest when the older evidence is thin.
+    """
     k, r = ev.recent_n, ev.recent_successes
     if k < params.drift_min_recent:
         return False
     old_n = ev.n - k
-    old_s = min(max(ev.successes - r, 0.0), max(old_n, 0.0))
     if old_n < params.drift_min_recent:
         return False
-    pooled = (r + old_s) / (k + old_n)
-    se = math.sqrt(max(pooled * (1.0 - pooled), 1e-9) * (1.0 / k + 1.0 / old_n))
-    return abs(r / k - old_s / old_n) / se >= params.drift_z
+    old_s = min(max(ev.successes - r, 0.0), old_n)
+    a, b = old_s + 1.0, (old_n - old_s) + 1.0
+    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+
+    def pmf(i: int) -> float:
+        return math.exp(
+            math.lgamma(k + 1) - math.lgamma(i + 1) - math.lgamma(k - i + 1)
+            + math.lgamma(i + a) + math.lgamma(k - i + b) - math.lgamma(k + a + b) + log_norm
+        )
+
+    below = r / k < a / (a + b)
+    tail = sum(pmf(i) for i in (range(0, r + 1) if below else range(r, k + 1)))
+    return tail < params.drift_alpha
 
 
 def _phi(z: float) -> float:

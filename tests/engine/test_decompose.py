@@ -673,3 +673,61 @@ def test_docs_still_follow_the_feature_they_describe() -> None:
 )
 def test_object_and_destination_decide_the_type(prompt: str, expected: list[str]) -> None:
     assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Add a dark mode toggle. What do you think?", ["coding"]),
+        ("Refactor the auth module. Does that make sense?", ["refactor"]),
+        ("What do you think?", ["analysis"]),
+        ("Fix the login bug.\nFix the login bug.", ["debugging"]),
+    ],
+)
+def test_tag_questions_and_verbatim_repeats_add_no_step(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Write the whole plan into a markdown file.", ["documentation"]),
+        ("Update the rollout plan doc, documenting what has been shipped so far.", ["documentation"]),
+        ("Write a plan for the migration.", ["planning"]),
+        ("Write a migration plan into docs/plan.md", ["planning"]),
+    ],
+)
+def test_recording_an_existing_plan_is_documentation(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+def test_presenting_the_result_of_an_investigation_is_part_of_it() -> None:
+    prompt = "1. Find the slowest endpoints in the access log\n   1. Group them by route\n   2. Display a table of the results\n2. Optimize the slowest one"
+    assert types(prompt) == ["analysis", "refactor"]
+
+
+def test_display_as_a_ui_change_is_coding() -> None:
+    assert types("Display the user's avatar in the header.") == ["coding"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Break this feature into tasks", ["planning"]),
+        ("Outline the steps to migrate to Postgres", ["planning"]),
+        ("How should we architect the sync service?", ["planning"]),
+        ("Get rid of the duplicated validation code", ["refactor"]),
+        ("Fix the bug but do not break the API.", ["debugging"]),
+        ("Summarize the changes in CHANGELOG.md", ["documentation"]),
+        ("Explain the setup in the docs", ["documentation"]),
+        ("Explain how the cache works", ["analysis"]),
+        ("Set up GitHub Actions to run tests on push", ["coding"]),
+        ("Write tests for the CI workflow parser", ["testing"]),
+        ("Look over my PR and point out problems", ["review"]),
+        ("Point out where the config is loaded", ["analysis"]),
+        ("Go through the code and check for security holes", ["review"]),
+        ("Write the onboarding guide. Outline the setup steps in it.", ["documentation"]),
+    ],
+)
+def test_common_phrasings(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
