@@ -309,11 +309,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-day", type=float, default=10.0, help="simulated tasks per day (clock)")
     ap.add_argument("--recent", type=int, default=30, help="most recent outcomes per model for the drift check")
     ap.add_argument("--no-store", action="store_true", help="in-memory evidence instead of the real store")
+    ap.add_argument("--half-life", type=float, default=LearningParams().half_life_days, help="days")
     ap.add_argument("--worlds", default="abcd")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     args = ap.parse_args(argv)
 
-    params = LearningParams()
+    params = LearningParams(half_life_days=args.half_life)
     policies = ("static", "threshold", "learned")
     started = time.perf_counter()
     worlds = [w for w in WORLDS if w.key in args.worlds]

@@ -33,12 +33,24 @@ Pure and deterministic: stdlib only, no I/O, no network, no learned weights. The
    steps that inform it (tests on the changes they test, docs on the changes, review on what it reviews,
    a change on the plan before it), so ``depends_on`` is a DAG consistent with the order.
 
+Context versus requests (precision rules, each from the labeling guide or plain English usage):
+list items under a constraint label ("Guidelines:", "Rules:", "Notes:") and text inside a multi-line
+quotation count only if nothing else does; a "## Goal" / "## Overview" section or an "Essentially, ..."
+sentence restates work asked for elsewhere; a detail inside a paste repeats the fix already asked for;
+"I want to test X" is the user's own purpose; "we store data in X" / "I use X" describe, they do not ask;
+tag questions ("what do you think?") and verbatim repeats add nothing; the same file asked for twice is
+one deliverable; "I want to build X ... turn it into a proposal" makes X the plan's subject. Typing:
+"review the codebase and tell me the next steps" is analysis; "validate that the steps make sense" is
+review; editing prose ("simplify the wording") is documentation; "each sentence on its own line" is
+formatting; writing down an existing plan is documentation; "implement X with tests" is two steps.
+Order: a failure reported after a docs request keeps its place after it.
+
 Confidence: about 0.85 for a clear verb cue, 0.8 when the object re-typed it, 0.6-0.75 for questions,
 failure reports and other-language cues, 0.45-0.5 for weak guesses, 0.3 when nothing matched.
 
 All regular expressions are precompiled (the large other-language one on first use) and have no nested
-quantifiers over user text; very long prompts are analysed on a bounded head and tail window, so the
-cost is linear and capped.
+quantifiers over user text; very long prompts are analysed on a bounded head and tail window (the tail
+keeps its own unit budget, so a request at the very end is never lost), so the cost is linear and capped.
 """
 
 from __future__ import annotations
@@ -102,7 +114,7 @@ _MARKER_RE = re.compile(
     r"(?:^|(?<=[\s>]))\[(" + "|".join(sorted(_MARKER_NAMES, key=len, reverse=True)) + r")\](?![(\[:])",
     re.IGNORECASE | re.MULTILINE,
 )
-_TOKEN_RE = re.compile(r"\w+(?:['’][^\W_]+)?|[,;:&>(]|(?<=\s)[-–—+](?=\s)|[–—]")
+_TOKEN_RE = re.compile(r"\w+(?:['’][^\W_]+)?|[,;:&(]|(?<=[\s=-])>|(?<=\s)[-–—+](?=\s)|[–—]")
 _SENT_END_RE = re.compile(r"[.!?]+(?=\s|$)|[。！？]+|;(?=\s)|:(?= +[A-Z][a-z])")
 _LIST_RE = re.compile(r"[ \t]*(?:[-*•+·][ \t]+|\d{1,3}[.)][ \t]+|[a-z][)][ \t]+|>[ \t]*)")
 _HEADING_RE = re.compile(r"[ \t]{0,3}#{1,6}[ \t]")
@@ -185,9 +197,7 @@ def _has_error_output(prompt: str, w0: int, w1: int) -> bool:
         return True
     if "error" in text and _ERR_COLON_RE.search(text):
         return True
-    if ("ERR!" in text or "panic:" in text or "FAILED" in text or "Failed to" in text) and _ERR_MISC_RE.search(
-        text
-    ):
+    if ("ERR!" in text or "panic:" in text or "FAILED" in text or "Failed to" in text) and _ERR_MISC_RE.search(text):
         return True
     if 'File "' in text and _FILE_LINE_RE.search(text):
         return True
@@ -213,15 +223,18 @@ _ML_GROUPS: tuple[tuple[str, str], ...] = (
             r"nie działa|nie dziala|błąd|błęd|bledy|blad|не работа|не запуска|не отобража|не показыва|ошибк|пропал|сломал|баг"
             r"|no funciona|no anda|falla|fallo|ne fonctionne pas|ne marche pas|erreur|plantage|bogue"
             r"|エラー|動かない|動作しない|失敗|不具合|バグ|错误|報錯|报错|失败|无法|不工作|崩溃|异常"
-            r"|lỗi|không hoạt động|không chạy|funktioniert nicht|fehler|não funciona|erro"
+            r"|lỗi|không hoạt động|không chạy|funktioniert nicht|fehler|não funciona|erro|no se muestra|ne s'affiche pas"
         ),
     ),
-    ("fix", r"napraw|popraw|исправ|почин|arregl|corrig|soluciona|répar|repar|修正|修复|修復|sửa|behebe|conserta"),
+    (
+        "fix",
+        r"napraw|popraw|исправ|почин|arregl|corrig|soluciona|répar|repar|修正|修复|修復|sửa lỗi|sửa|behebe|conserta|解决",
+    ),
     (
         "plan",
         (
             r"zaplanuj|plan\w*|спланир|план|planific|planifi|計画|设计方案|规划|计划|kế hoạch|entwirf|zaproponuj"
-            r"|propón|propose|предлож"
+            r"|propón|propose|предлож|спроектируй|diseña|conçois|thiết kế|设计|方案"
         ),
     ),
     (
@@ -232,8 +245,14 @@ _ML_GROUPS: tuple[tuple[str, str], ...] = (
         ),
     ),
     ("test", r"przetestuj|test\w*|тест\w*|prueba|テスト|测试|測試|kiểm thử"),
-    ("doc", r"udokumentuj|dokumentacj|документ|document\w*|ドキュメント|文档|文件说明|tài liệu|readme|説明文"),
-    ("refactor", r"refaktor|рефактор|refactoriz|refactoris|リファクタ|重构|tái cấu trúc|uprość|упрост|simplifi"),
+    (
+        "doc",
+        r"udokumentuj|dokumentacj|документ|document\w*|ドキュメント|文档|文件说明|tài liệu|readme|説明文|注释|ридми",
+    ),
+    (
+        "refactor",
+        r"refaktor|рефактор|refactoriz|refactoris|リファクタ|重构|tái cấu trúc|uprość|упрост|simplifi|почисти|оптимизир|limpia|nettoie|dọn dẹp|tối ưu|清理|优化",
+    ),
     ("format", r"sformatuj|отформатир|formatea|formate|フォーマット|格式化|định dạng"),
     (
         "analysis",
@@ -248,7 +267,8 @@ _ML_GROUPS: tuple[tuple[str, str], ...] = (
             r"dodaj|zaimplementuj|stwórz|stworz|utwórz|zrób|добав|реализ|созда|сделай|улучш|надо|agrega|añade"
             r"|implementa|crea|haz|ajoute|implémente|crée|ajout|追加|実装|作成|添加|实现|创建|增加|thêm|triển khai|tạo"
             r"|füge|erstelle|implementiere|adicion|cria|przydałoby|chcę|chciałbym|хочу|нужно|quiero|me gustaría"
-            r"|je voudrais|il faudrait|写|编写|muốn"
+            r"|je voudrais|il faudrait|写|编写|muốn|actualiza|modifica|cambia|elimina|quita|modifie|supprime|mets à jour"
+            r"|обнови|удали|измени|поменяй|убери|cập nhật|xóa|thay đổi|更新|删除|修改|改成|改为"
         ),
     ),
 )
@@ -314,7 +334,7 @@ _add(
 _add("IMPL", "implement implementing execute proceed continue finish complete resume go carry code program")
 _add("CONSTR", "use put keep follow stick respect adhere prefer apply")
 _add("MAKE", "let revert undo rollback regenerate recreate rebuild")
-_add("MAKE", "turn reset switch swap resize center centre align increase decrease prevent shorten expand wrap")
+_add("MAKE", "mention turn reset switch swap resize center centre align increase decrease prevent shorten expand wrap")
 _add("START", "start launch restart spin boot serve")
 _add("TEST", "test verify validate pytest retest unittest")
 _add("DOC", "document annotate")
@@ -432,6 +452,7 @@ _dom(
 _dom(
     "plan",
     "plan plans spec specs specification specifications proposal roadmap prd todo todos checklist milestones breakdown"
+    " criteria"
     " task tasks design architecture approach strategy",
 )
 _dom(
@@ -779,12 +800,33 @@ def _word(w: str) -> str:
 
 
 _SPAN = re.Match.span
+_GROUP = re.Match.group
+_START = re.Match.start
+_END = re.Match.end
+_TOKEN_ASCII_RE = re.compile(r"\w+(?:'\w+)?|[,;:&(>+-]", re.ASCII)  # symbols filtered by _keep_sym
+_SYMS = frozenset("->+")
+
+
+def _keep_sym(low: str, a: int) -> bool:
+    """The lookarounds of _TOKEN_RE, checked only for the rare symbol tokens: ">" after a space, "=" or
+    "-" (an arrow); "-" / "+" with whitespace on both sides (a dash or a plus between words)."""
+    if a == 0:
+        return False
+    prev = low[a - 1]
+    if low[a] == ">":
+        return prev.isspace() or prev in "=-"
+    return prev.isspace() and a + 1 < len(low) and low[a + 1].isspace()
 
 
 def _tokens(text: str, base: int) -> list[tuple[str, int, int]]:
     if text.isascii() and "_" not in text:
+        # same tokens as _TOKEN_RE on ASCII text without "_", built with C-level maps (the hot path)
         low = text.lower()
-        out = [(low[a:b], base + a, base + b) for a, b in map(_SPAN, _TOKEN_RE.finditer(text))]
+        ms = list(_TOKEN_ASCII_RE.finditer(low))
+        if "-" in low or "+" in low or ">" in low:
+            ms = [m for m in ms if m.group() not in _SYMS or _keep_sym(low, m.start())]
+        add = base.__add__
+        out = list(zip(map(_GROUP, ms), map(add, map(_START, ms)), map(add, map(_END, ms))))
     else:
         out = [(_word(m.group()), base + m.start(), base + m.end()) for m in _TOKEN_RE.finditer(text)]
     if "://" in text or "www." in text:
@@ -954,9 +996,7 @@ def _segment(prompt: str, filtered: bool = True) -> tuple[list[_Unit], bool, boo
                 units[k].parent = list_parent if cur_item >= 0 else -1
                 units[k].rule = rule_list and cur_item >= 0
                 units[k].quoted = quoted or skip_section or units[k].rule
-                units[k].summary = goal_section or (
-                    units[k].first_in_sent and units[k].toks[0][0] in _SUMMARY_LEADS
-                )
+                units[k].summary = goal_section or (units[k].first_in_sent and units[k].toks[0][0] in _SUMMARY_LEADS)
                 units[k].todo = todo_list and cur_item >= 0
             if cur_item < 0 and len(units) > n_before:
                 last_prose_unit = len(units) - 1
@@ -1033,13 +1073,14 @@ def _split_sentence(prompt: str, s: int, e: int, units: list[_Unit], sent: int, 
     n = len(toks)
     # "Users log in, add expenses and see totals": a subject followed by coordinated predicates
     k1 = 1 if words[0] in ("the", "a", "an", "our", "my", "all", "some", "most", "many") and n > 2 else 0
+    k2 = k1 + 2 if n > k1 + 2 and words[k1 + 1] in ("can", "will", "may") else k1 + 1
     predicates = (
-        n > k1 + 1
+        n > k2
         and words[k1] not in _FILLERS
         and words[k1] not in _VERBS
         and words[k1] not in _QWORDS
-        and words[k1 + 1] in _VERBS
-        and words[k1 + 1] not in _NOUN_VERBS
+        and words[k2] in _VERBS
+        and words[k2] not in _NOUN_VERBS
         and words[k1].isalpha()
         and (toks[k1][1] == 0 or prompt[toks[k1][1] - 1] not in "#@/`")
     )
@@ -1393,6 +1434,9 @@ def _failure_at(words: list[str]) -> tuple[int, bool, int]:
     return strength, positive, first
 
 
+_DESCRIBED_CLASSES = frozenset("MAKE IMPL REF FMT DOC TEST REMOVE MOVE CONSTR CLEAN IMPROVE OPTIMIZE".split())
+
+
 def _find_head(u: _Unit, words: list[str], prompt: str) -> tuple[int, dict]:
     """Index of the head verb (or len(words)) and flags seen on the way."""
     n = len(words)
@@ -1409,6 +1453,14 @@ def _find_head(u: _Unit, words: list[str], prompt: str) -> tuple[int, dict]:
             continue
         if w == "i" and nxt in _HYPOTHETICAL and not (i + 2 < n and words[i + 2] in _DESIRE_VERBS):
             flags["user"] = True
+        if (
+            w in ("i", "we", "they")
+            and _VERBS.get(nxt, "") in _DESCRIBED_CLASSES
+            and nxt not in _FILLERS
+            and not u.question
+            and not (i > 0 and words[i - 1] in ("now", "then", "next", "so", "first", "finally", "lastly"))
+        ):
+            flags["user"] = True  # "we store data in Postgres", "I use VS Code": describing, not asking
         if (
             w in ("i'll", "ill")
             or (w == "i" and nxt in ("will", "shall"))
@@ -1439,6 +1491,14 @@ def _find_head(u: _Unit, words: list[str], prompt: str) -> tuple[int, dict]:
             ):
                 return n, flags  # "List of ...", "Color scheme: ...": a label, not an instruction
             return i, flags
+        if (w in ("don't", "dont", "never") and nxt == "forget") or (
+            w == "do" and nxt == "not" and i + 2 < n and words[i + 2] == "forget"
+        ):
+            i += 3 if w == "do" else 2  # "don't forget to update the changelog": a reminder, not a negation
+            continue
+        if w == "remember" and nxt == "to":
+            i += 1
+            continue
         if w in _NEGATORS or (w == "do" and nxt == "not"):
             if i > 0 and words[i - 1] in ("i", "it", "we", "this", "that", "they", "he", "she", "you"):
                 flags["neg_subj"] = True
@@ -1557,6 +1617,8 @@ def _classify(u: _Unit, prompt: str, has_defer: bool) -> list[_Cand]:
         cls, i = "REV", i + 1
     elif head == "double":
         cls = ""
+    elif head == "clean" and nxt == "code":
+        cls = ""  # "clean code principles": an adjective
     elif head in ("clean", "tidy", "sort") and nxt in ("up", "out"):
         cls, i = "CLEAN", i + 1
     elif (
@@ -1706,10 +1768,38 @@ _TAG_Q_WORDS = frozenset(
 )
 
 
+def _past_class(w: str) -> str:
+    """Verb class of a base or past form ("update", "updated", "removed", "fixed", "added")."""
+    if w in _VERBS:
+        return _VERBS[w]
+    if w.endswith("ed") and len(w) > 4:
+        for base in (w[:-1], w[:-2], w[:-3]):
+            if base in _VERBS:
+                return _VERBS[base]
+    return ""
+
+
 def _question(u: _Unit, words: list[str], fail: int, seq: str) -> _Cand | None:
     wset = set(words)
     if wset & _GIT_STATE and not fail:
         return None
+    if words[0] == "why" and len(words) > 2 and words[1] == "not" and not fail:
+        k = 2
+        while k < len(words) - 1 and words[k] in ("just", "simply", "we", "you", "i"):
+            k += 1
+        if words[k] in _VERBS:
+            # "why not just use a Set here?": a suggestion to change the code, not a failure question
+            typ: StepType = "refactor" if _VERBS[words[k]] in ("CONSTR", "REF", "OPTIMIZE") else "coding"
+            return _Cand(typ, 0.5, u.start, u.end, u, kind="question", seq=seq)
+    if (
+        words[0] in ("did", "have", "has")
+        and len(words) > 2
+        and words[1] in ("you", "we")
+        and _past_class(words[2]) in _DESCRIBED_CLASSES | {"FIX"}
+        and not fail
+    ):
+        # "did you update the tests?", "have you removed the old flag?": is the work done -> review
+        return _Cand("review", 0.6, u.start, u.end, u, kind="question", seq=seq)
     if len(words) <= 6 and wset <= _TAG_Q_WORDS:
         # "What do you think?", "Does that make sense?", "Sound good?": a tag on the request, about the
         # chat itself; it stands as a question only when nothing else is asked
@@ -1735,7 +1825,7 @@ def _question(u: _Unit, words: list[str], fail: int, seq: str) -> _Cand | None:
         or "fix" in wset
         or "wrong" in wset
         or ("happening" in wset and "why" in wset)
-        or (fail and words[0] in ("why", "what", "what's", "whats"))
+        or (fail and (words[0] in ("why", "what", "what's", "whats", "where") or words[:2] == ["how", "come"]))
     ):
         d, _ = _object_domain(words, 0, "FIX")
         typ: StepType = _DOMAIN_TYPE[d] if d in ("fmt",) else "debugging"
@@ -1750,7 +1840,12 @@ def _question(u: _Unit, words: list[str], fail: int, seq: str) -> _Cand | None:
     if words[0] in ("is", "are", "does", "do", "did", "has", "have") and wset & _REVQ_WORDS:
         return _Cand("review", 0.65, u.start, u.end, u, kind="question", seq=seq)
     if (
-        wset & _PLANQ_WORDS and ("you" in wset or "we" in wset) or "best" in wset and wset & {"way", "approach"}
+        wset & _PLANQ_WORDS
+        and ("you" in wset or "we" in wset)
+        or "best" in wset
+        and wset & {"way", "approach"}
+        or wset & _PLANQ_WORDS
+        and wset & {"good", "best", "right", "ideal", "recommended", "should"}
     ) and words[0] in ("how", "what", "what's", "which", "whats"):
         return _Cand("planning", 0.6, u.start, u.end, u, kind="question", seq=seq)
     return _Cand("analysis", 0.7, u.start, u.end, u, kind="question", seq=seq)
@@ -1855,7 +1950,11 @@ def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: s
         return [c]
     if cls == "ANA" and words[i] in ("tell", "let") and set(rest) & {"works", "working", "passes", "pass"}:
         return [_Cand("testing", 0.7, u.start, u.end, u, kind="verb", seq=seq)]  # "... and tell me if it works"
-    if cls in ("ANA", "CHECK") and words[i] in ("look", "go", "check", "over") and _CHANGESET_WORDS.intersection(rest[:5]):
+    if (
+        cls in ("ANA", "CHECK")
+        and words[i] in ("look", "go", "check", "over")
+        and _CHANGESET_WORDS.intersection(rest[:5])
+    ):
         return [_Cand("review", 0.75, u.start, u.end, u, kind="verb", seq=seq)]  # "look over my PR"
     if cls in ("ANA", "CHECK", "CTX") and set(rest) & _SECURITY_WORDS:
         return [_Cand("review", 0.75, u.start, u.end, u, kind="verb", seq=seq)]  # a security audit
@@ -1888,9 +1987,21 @@ def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: s
         d2, _ = _object_domain(words, and_at + 1, cls, u.toks, prompt, min(n, and_at + 4))
         if d2 and d2 != d and d2 != "git" and d != "git":
             split = u.toks[and_at][1]
-            first = _typed(u, cls, words, i, d, seq, u.start, split, prompt)
+            first = _typed(u, cls, words, i, d, seq, *_strip_span(prompt, u.start, split), prompt)
             second = _typed(u, cls, words, i, d2, "", split, u.end, prompt)
             return [c for c in (first, second) if c is not None]
+    if d in ("test", "doc") and cls in ("MAKE", "IMPL", "FIX") and d_at > i + 2:
+        # "implement the export with unit tests", "add the endpoint along with docs": the thing built,
+        # plus the tests/docs that come with it
+        for k in range(max(i + 2, d_at - 3), d_at):
+            if words[k] in ("with", "including", "plus", "along"):
+                s1, e1 = _strip_span(prompt, u.start, u.toks[k][1])
+                first = _typed(u, cls, words, i, "", seq, s1, e1, prompt)
+                second = _typed(u, cls, words, i, d, "", u.toks[k][1], u.end, prompt)
+                if first is not None and first.type in ("coding", "debugging") and second is not None:
+                    second.type = _DOMAIN_TYPE[d]
+                    return [c for c in (first, second) if c is not None]
+                break
     if not d and and_at < 0:
         pass
     elif not d:
@@ -1922,6 +2033,7 @@ def _records_plan(words: list[str], i: int, rest: list[str]) -> bool:
 
 
 _CI_WORDS = frozenset("ci actions workflow workflows pipeline pipelines hook hooks precommit husky cron".split())
+_DOC_SHAPE_WORDS = frozenset("template report summary answer findings notes".split())
 _PROSE_ADD = frozenset("sentence sentences paragraph paragraphs wording phrasing verbiage blurb".split())
 _OUTPUT_VERBS = frozenset("output save write export dump store put record".split())
 _TEXT_FILE_EXT = frozenset("md mdc mdx rst txt".split())
@@ -1937,9 +2049,8 @@ def _line_layout(rest: list[str]) -> bool:
     """ "on a new line", "on separate lines", "line breaks", "line length" about text, not UI elements."""
     for k in range(len(rest) - 1):
         a, b = rest[k], rest[k + 1]
-        if (
-            (a in ("new", "separate", "own", "single", "one") and b in ("line", "lines"))
-            or (a in ("line", "lines") and b in ("breaks", "break", "length", "lengths", "wrapping", "width"))
+        if (a in ("new", "separate", "own", "single", "one") and b in ("line", "lines")) or (
+            a in ("line", "lines") and b in ("breaks", "break", "length", "lengths", "wrapping", "width")
         ):
             return _VISUAL_NOUNS.isdisjoint(rest)
     return False
@@ -1971,9 +2082,12 @@ def _typed(u: _Unit, cls: str, words: list[str], i: int, d: str, seq: str, s: in
         for k in range(len(rest) - 1):
             if rest[k] in ("in", "into", "to") and (
                 _DOMAIN.get(rest[k + 1]) == "doc"
-                or k + 2 < len(rest) and rest[k + 1] in ("the", "a", "our", "this") and _DOMAIN.get(rest[k + 2]) == "doc"
+                or k + 2 < len(rest)
+                and rest[k + 1] in ("the", "a", "our", "this")
+                and _DOMAIN.get(rest[k + 2]) == "doc"
                 or rest[k + 1] in _TEXT_FILE_EXT
-                or k + 2 < len(rest) and rest[k + 2] in _TEXT_FILE_EXT
+                or k + 2 < len(rest)
+                and rest[k + 2] in _TEXT_FILE_EXT
             ):
                 typ = "documentation"
                 break
@@ -1982,10 +2096,16 @@ def _typed(u: _Unit, cls: str, words: list[str], i: int, d: str, seq: str, s: in
         te = next((k for k, w in enumerate(rest) if _DOMAIN.get(w) == "test"), len(rest))
         if ci < te:
             typ = "coding"  # "set up GitHub Actions to run the tests": CI configuration
+    if cls == "FMT" and typ == "formatting" and not _DOC_SHAPE_WORDS.isdisjoint(rest[:5]):
+        typ = "documentation"  # "format the report using the template": shaping a document, not code style
+    if typ == "analysis" and words[i] in ("list", "outline") and "steps" in rest[:4]:
+        typ = "planning"  # "list the steps needed to ship this": a task breakdown
     if typ == "planning" and _records_plan(words, i, rest):
         typ = "documentation"  # writing down a plan that already exists / recording what was done
-    if not d and cls == "MAKE" and (
-        not _PROSE_ADD.isdisjoint(rest[:3]) or rest[:2] in (["some", "language"], ["more", "language"])
+    if (
+        not d
+        and cls == "MAKE"
+        and (not _PROSE_ADD.isdisjoint(rest[:3]) or rest[:2] in (["some", "language"], ["more", "language"]))
     ):
         typ = "documentation"  # "add a sentence explaining ...", "add some language to clarify ...": prose
     if words[i] in _OUTPUT_VERBS and not _TEXT_FILE_EXT.isdisjoint(rest) and typ == "coding":
@@ -2010,7 +2130,11 @@ def _typed(u: _Unit, cls: str, words: list[str], i: int, d: str, seq: str, s: in
         typ = "analysis"  # "do a quick web search": searching is investigation
     if not d and cls in ("REF", "CLEAN", "IMPROVE") and _PROSE_WORDS.intersection(rest[:4]):
         typ = "documentation"  # "simplify the language", "tighten the wording": editing prose
-    if ("line" in rest or "lines" in rest) and _line_layout(rest) and typ in ("coding", "documentation", "refactor", "debugging"):
+    if (
+        ("line" in rest or "lines" in rest)
+        and _line_layout(rest)
+        and typ in ("coding", "documentation", "refactor", "debugging")
+    ):
         typ = "formatting"  # "put each sentence on its own line": text layout (the guide's formatting)
     obj = rest[:3]
     anaphoric = bool(obj) and (
@@ -2059,7 +2183,7 @@ def _typed(u: _Unit, cls: str, words: list[str], i: int, d: str, seq: str, s: in
 
 _ASCII_LETTERS_RE = re.compile(r"[A-Za-z]")
 _ML_SPLIT_RE = re.compile(
-    r"[，、；]|,(?= )|，?然后|，?并且|并(?=添加|增加|实现|编写|创建|写|修复|更新|重构|测试|补充)|(?<=\s)(?:y|e|et|und|и|и затем|потом|затем|và|rồi|sau đó|puis|luego|oraz|i|a potem)(?=\s)"
+    r"[，、；]|,(?= )|，?然后|，?并且|并(?=添加|增加|实现|编写|创建|写|修复|更新|重构|测试|补充|优化|删除|修改|清理)|(?<=\s)(?:y|e|et|und|и|и затем|потом|затем|và|rồi|sau đó|puis|luego|oraz|i|a potem)(?=\s)"
     r"|そして|。",
     re.IGNORECASE,
 )
@@ -2515,7 +2639,8 @@ def _select(cands: list[_Cand], units: list[_Unit], prompt: str = "") -> list[_C
         res.append(c)
     cands = res
     # a request repeated word for word is one request
-    if prompt and len(cands) > 1:
+    repeated = len(cands) > 1 and len({c.type for c in cands}) < len(cands)
+    if prompt and repeated:
         res = []
         seen_text: set[tuple[str, str]] = set()
         for c in cands:
@@ -2526,7 +2651,7 @@ def _select(cands: list[_Cand], units: list[_Unit], prompt: str = "") -> list[_C
             res.append(c)
         cands = res
     # the same deliverable asked for twice ("generate X.md ... Update X.md for the user"): one step
-    if prompt and len(cands) > 1 and "." in prompt:
+    if prompt and repeated and len({c.type for c in cands}) < len(cands) and "." in prompt:
         res = []
         seen_files: dict[tuple[str, str], _Cand] = {}
         for c in cands:
@@ -2639,8 +2764,26 @@ _FOREIGN_FUNCTION = frozenset(
 def _latin_foreign(u: _Unit) -> bool:
     """A clause in another Latin-script language (often typed without accents): its function words are
     not English ones."""
-    ws = {t[0] for t in u.toks}
-    return len(ws) >= 3 and not ws.isdisjoint(_FOREIGN_FUNCTION) and ws.isdisjoint(_ENGLISH_FUNCTION)
+    foreign = False
+    for t in u.toks:
+        w = t[0]
+        if w in _ENGLISH_FUNCTION:
+            return False
+        if w in _FOREIGN_FUNCTION:
+            foreign = True
+    return foreign and len(u.toks) >= 3
+
+
+def _noun_item(u: _Unit) -> list[_Cand]:
+    """A list item that names tests or docs as a deliverable ("Tests for both", "Docs for the API")."""
+    ws = [t[0] for t in u.toks[:4]]
+    k = 1 if ws and ws[0] in ("a", "an", "the", "some", "more", "new", "unit", "updated") else 0
+    if k >= len(ws):
+        return []
+    d = _DOMAIN.get(ws[k], "")
+    if d not in ("test", "doc") or (k + 1 < len(ws) and ws[k + 1] in _TOOL_NOUNS):
+        return []
+    return [_Cand(_DOMAIN_TYPE[d], 0.8, u.start, u.end, u, kind="verb")]
 
 
 def _collect(units: list[_Unit], prompt: str, has_defer: bool) -> list[_Cand]:
@@ -2656,6 +2799,8 @@ def _collect(units: list[_Unit], prompt: str, has_defer: bool) -> list[_Cand]:
             got = _classify(u, prompt, has_defer)
             if not got and not text.isascii():
                 got = _classify_ml(u, prompt)
+        if not got and u.item >= 0 and u.first_in_sent and not u.quoted:
+            got = _noun_item(u)  # "Implement the following: - a /health endpoint - tests for both"
         if not got and u.todo and u.first_in_sent:
             got = [_Cand("coding", 0.5, u.start, u.end, u, kind="verb")]  # "Remaining: - export button"
         for c in got:
@@ -2737,6 +2882,19 @@ def _order(cands: list[_Cand], tdd: bool, prompt: str = "") -> tuple[list[_Cand]
             and not any(x.type == "testing" for x in cands[k + 1 :])
         ):
             rank = 4.5  # a separate failure reported after a docs request: docs do not describe that fix
+        elif (
+            c.type == "debugging"
+            and k > 0
+            and any(
+                x.type == "testing"
+                and x.unit.sent != c.unit.sent
+                and any(y.type in ("coding", "refactor") for y in cands[:j])  # the tests have their own code
+                for j, x in enumerate(cands[:k])
+            )
+            and not any(x.type == "testing" for x in cands[k + 1 :])
+            and not tdd
+        ):
+            rank = 3.5  # a separate failure reported after a tests request: those tests are not for this fix
         group = 0.0 if c.seq == "first" else (2.0 if c.seq == "last" else 1.0)
         keys.append((group, rank, k))
     preds: dict[int, set[int]] = {k: set() for k in range(n)}

@@ -198,7 +198,7 @@ def _drifted(ev: ModelEvidence, params: LearningParams) -> bool:
         )
 
     below = r / k < a / (a + b)
-    tail = sum(pmf(i) for i in (range(0, r + 1) if below else range(r, k + 1)))
+    tail = sum(pmf(i) for i in (range(r + 1) if below else range(r, k + 1)))
     return tail < params.drift_alpha
 
 

@@ -483,7 +483,7 @@ def test_huge_prompt_with_list_in_the_tail_keeps_valid_parents() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Traceback (most recent call last):\n  File \"a.py\", line 3, in <module>\nValueError: bad",
+        'Traceback (most recent call last):\n  File "a.py", line 3, in <module>\nValueError: bad',
         "TypeError: x is undefined",
         "npm ERR! missing script",
         "    at Object.run (src/app.js:10:5)",
@@ -730,4 +730,170 @@ def test_display_as_a_ui_change_is_coding() -> None:
     ],
 )
 def test_common_phrasings(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Corrige el error del login y agrega pruebas.", ["debugging", "testing"]),
+        ("Corrige le bug de connexion et ajoute des tests.", ["debugging", "testing"]),
+        ("修复登录错误并添加测试。", ["debugging", "testing"]),
+        ("更新文档并优化查询。", ["refactor", "documentation"]),
+        ("Обнови зависимости и почисти код.", ["coding", "refactor"]),
+        ("Diseña la arquitectura del servicio de pagos.", ["planning"]),
+        ("为什么登录失败？", ["debugging"]),
+        ("Fix login bug", ["debugging"]),
+    ],
+)
+def test_more_languages(prompt: str, expected: list[str]) -> None:
+    steps = decompose(prompt)
+    check_invariants(prompt, steps)
+    assert [s.type for s in steps] == expected
+    assert all(not s.text.startswith(("y ", "et ", "и ", "并")) for s in steps)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Don't forget to update the changelog.", ["documentation"]),
+        ("Do not forget to bump the version.", ["coding"]),
+        ("Remember to add tests for the parser.", ["testing"]),
+        ("Add the flag and mention it in the README.", ["coding", "documentation"]),
+    ],
+)
+def test_reminders_are_requests(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Implement the export feature with unit tests.", ["coding", "testing"]),
+        ("Add a delete button, including tests.", ["coding", "testing"]),
+        ("Add tests with fixtures for the parser", ["testing"]),
+        ("Write a README with examples", ["documentation"]),
+        ("Update the page with the docs link", ["coding"]),
+    ],
+)
+def test_work_that_comes_with_tests_or_docs(prompt: str, expected: list[str]) -> None:
+    steps = decompose(prompt)
+    check_invariants(prompt, steps)
+    assert [s.type for s in steps] == expected
+
+
+def test_descriptive_context_sentences_are_not_requests() -> None:
+    prompt = (
+        "I'm building a small inventory app. Users can add items, edit them and see a dashboard. "
+        "We store data in Postgres.\n\nPlease add pagination to the dashboard."
+    )
+    steps = decompose(prompt)
+    assert [s.type for s in steps] == ["coding"]
+    assert steps[0].text == "Please add pagination to the dashboard"
+
+
+def test_collaborative_we_after_a_sequence_word_is_a_request() -> None:
+    assert types("Now we add the login page.") == ["coding"]
+    assert types("We use Redis for caching. Add a TTL to the session keys.") == ["coding"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Why not just use a Set here?", ["refactor"]),
+        ("Did you update the tests?", ["review"]),
+        ("Have you removed the old flag?", ["review"]),
+        ("Why is the login failing?", ["debugging"]),
+    ],
+)
+def test_suggestion_and_did_you_questions(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Format the report using the template.", ["documentation"]),
+        ("Format the code with prettier.", ["formatting"]),
+        ("Follow clean code principles and add a retry to the client.", ["coding"]),
+        ("Output the findings to notes/<date>.review.md", ["documentation"]),
+        ("Add the loader -> write tests for it", ["coding", "testing"]),
+    ],
+)
+def test_document_shaping_adjectives_and_arrows(prompt: str, expected: list[str]) -> None:
+    steps = decompose(prompt)
+    check_invariants(prompt, steps)
+    assert [s.type for s in steps] == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Write acceptance criteria for the signup story.", ["planning"]),
+        ("List the steps needed to ship this.", ["planning"]),
+        ("What would be a good architecture for this?", ["planning"]),
+        ("How does the architecture handle retries?", ["analysis"]),
+    ],
+)
+def test_plan_phrasings(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+def test_failure_reported_after_tests_for_other_code_keeps_prompt_order() -> None:
+    prompt = "Add a CSV export and write tests for it. Also the app crashes on startup."
+    assert types(prompt) == ["coding", "testing", "debugging"]
+
+
+def test_tests_still_follow_the_fix_they_could_cover() -> None:
+    assert types("Write tests for the parser. The parser crashes on empty input.") == ["debugging", "testing"]
+
+
+def test_noun_list_item_naming_tests_is_a_testing_step() -> None:
+    prompt = (
+        "Implement the following:\n- A /health endpoint\n- A /metrics endpoint\n- Tests for both\n- Update the README"
+    )
+    assert types(prompt) == ["coding", "testing", "documentation"]
+
+
+def test_noun_list_item_naming_a_tool_is_not() -> None:
+    prompt = "Implement the following:\n- A docs page link in the footer\n- A /metrics endpoint"
+    assert types(prompt) == ["coding"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a -> b",
+        "x => y",
+        "a - b",
+        "a-b",
+        "- a",
+        "a + b",
+        "a+b",
+        "a >b",
+        ">a",
+        "a >",
+        "a - ",
+        "it's 3 > 2, ok; done: (x)",
+    ],
+)
+def test_fast_ascii_tokens_match_the_reference_tokenizer(text: str) -> None:
+    import re
+
+    from routesmith_mcp.engine.decompose import _TOKEN_RE, _tokens
+
+    low = text.lower()
+    ref = [(low[a:b], 5 + a, 5 + b) for a, b in map(re.Match.span, _TOKEN_RE.finditer(text))]
+    assert _tokens(text, 5) == ref
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Where is the null coming from in the cart total?", ["debugging"]),
+        ("How come the page is blank?", ["debugging"]),
+        ("Where is the config file?", ["analysis"]),
+    ],
+)
+def test_defect_questions_with_where_and_how_come(prompt: str, expected: list[str]) -> None:
     assert types(prompt) == expected
