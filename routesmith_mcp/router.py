@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from routesmith_mcp.config import Settings
-from routesmith_mcp.engine.learn import LearningParams, ModelEvidence
+from routesmith_mcp.engine.learn import LearningParams, ModelEvidence, combine_evidence
 from routesmith_mcp.engine.plan import plan_steps, rationale
 from routesmith_mcp.engine.resolve import EvidenceLookup, HostLimits, ResolveItem, ResolveOptions, resolve
 from routesmith_mcp.engine.types import CAPABILITIES, PREFERENCES, Capability, Preference, StepType
@@ -205,6 +205,7 @@ class Router:
         profile = load_profile(host.id)
         constraints = read_host_constraints(profile.id, env=self._env, home=Path.home(), cwd=self.settings.cwd)
         advisories.extend(constraints.sources)
+        learning = LearningParams(half_life_days=self.settings.half_life_days)
         options = ResolveOptions(
             preference=pref,
             limits=HostLimits(
@@ -214,8 +215,8 @@ class Router:
             ),
             model_overrides=self.settings.model_overrides.get(profile.id, {}),
             pins=self.settings.pins.get(profile.id, {}),
-            evidence=self._evidence_lookup(profile.id, evidence_notes),
-            learning=LearningParams(half_life_days=self.settings.half_life_days),
+            evidence=self._evidence_lookup(profile.id, evidence_notes, learning),
+            learning=learning,
         )
         if self._policies() and items:
             resolved = []
@@ -263,20 +264,31 @@ class Router:
             item = replace(item, capability=adjustment.capability)  # type: ignore[arg-type]
         return item, adjustment.model
 
-    def _evidence_lookup(self, host_id: str, notes: list[str]) -> EvidenceLookup | None:
+    def _evidence_lookup(self, host_id: str, notes: list[str], params: LearningParams) -> EvidenceLookup | None:
+        """Evidence per (capability, task type) for one resolve call: task-type evidence where a model has
+        enough of it, else the capability's; each query runs once per call."""
         if self.store is None or not self.settings.learning:
             return None
         store = self.store
-        half_life = self.settings.half_life_days
+        fetched: dict[tuple[str, str | None], Mapping[str, ModelEvidence]] = {}
+
+        def fetch(capability: Capability, task_type: StepType | None) -> Mapping[str, ModelEvidence]:
+            key = (capability, task_type)
+            if key not in fetched:
+                try:
+                    fetched[key] = store.evidence(host=host_id, capability=capability, task_type=task_type,
+                                                  half_life_days=params.half_life_days)
+                except Exception as exc:
+                    logger.warning("evidence unavailable, routing from the profile alone: %s", exc)
+                    notes.append(f"recorded outcomes could not be read ({exc}); routed from the host profile alone")
+                    fetched[key] = {}
+            return fetched[key]
 
         def lookup(capability: Capability, task_type: StepType | None) -> Mapping[str, ModelEvidence]:
-            try:
-                return store.evidence(host=host_id, capability=capability, task_type=task_type,
-                                      half_life_days=half_life)
-            except Exception as exc:
-                logger.warning("evidence unavailable, routing from the profile alone: %s", exc)
-                notes.append(f"recorded outcomes could not be read ({exc}); routed from the host profile alone")
-                return {}
+            by_capability = fetch(capability, None)
+            if task_type is None:
+                return by_capability
+            return combine_evidence(fetch(capability, task_type), by_capability, params)
 
         return lookup
 

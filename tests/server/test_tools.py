@@ -156,3 +156,26 @@ async def test_unknown_host_profile_resource_is_an_error(router: Router) -> None
     async with Client(create_server(router=router), client_info=CLAUDE, mode="legacy") as client:
         with pytest.raises(MCPError, match="unknown host"):
             await client.read_resource("routesmith://hosts/notepad")
+
+
+def test_recorded_evidence_moves_routing_and_the_reason_cites_it(router: Router) -> None:
+    host = router.identify().model_copy(update={"id": "claude-code"})
+    default = router.resolve(host=host, capabilities=["coding"]).assignments[0]
+    challenger = default.alternatives[0]
+    for i in range(60):
+        router.record_outcome(host=host, model=default.model, success=i % 3 == 0, capability="coding",
+                              task_type="coding", duration_ms=2000.0)
+        router.record_outcome(host=host, model=challenger, success=True, capability="coding",
+                              task_type="coding", duration_ms=2000.0)
+    moved = router.resolve(host=host, capabilities=["coding"]).assignments[0]
+    assert moved.model == challenger
+    assert "60" in moved.reason  # the sample count behind the move
+
+
+def test_a_pinned_model_ignores_evidence(router: Router) -> None:
+    host = router.identify().model_copy(update={"id": "claude-code"})
+    router.settings.pins = {"claude-code": {"coding": "opus"}}
+    for _ in range(40):
+        router.record_outcome(host=host, model="opus", success=False, capability="coding")
+    assignment = router.resolve(host=host, capabilities=["coding"]).assignments[0]
+    assert assignment.model == "opus" and "pinned" in assignment.reason
