@@ -17,9 +17,10 @@ from functools import wraps
 from typing import Annotated, Any, Literal, ParamSpec, TypeVar
 
 import anyio
+from mcp import MCPError
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
-from mcp.types import ToolAnnotations
+from mcp.types import INVALID_PARAMS, ToolAnnotations
 from pydantic import Field
 
 from routesmith_mcp import __version__
@@ -250,22 +251,40 @@ def create_server(settings: Settings | None = None, *, router: Router | None = N
     @mcp.prompt(name="route", title="Route a task across models")
     def route_prompt(
         task: Annotated[str, Field(description="The task to plan and route.")],
+        ctx: Context,
         preference: Annotated[str, Field(description="balanced, cost or quality")] = "balanced",
     ) -> str:
-        """Plan a task with routesmith, then run each step on the model (or with the strategy) it resolves to."""
-        return ROUTE_PROMPT.format(task=task.strip(), preference=preference)
+        """Plan and resolve a task now, then work through the steps on the models (or strategies) they got."""
+        router = state(ctx)
+        host = router.identify(client_signal(ctx))
+        try:
+            plan = router.plan(task, host=host, preference=preference)
+            resolution = router.resolve(host=host, plan_id=plan.plan_id)
+        except RoutesmithError as exc:
+            raise MCPError(code=INVALID_PARAMS, message=str(exc)) from exc
+        levers = {a.step_id: a for a in resolution.assignments}
+        lines = []
+        for step in plan.steps:
+            a = levers[step.id]
+            after = f" (after {', '.join(step.depends_on)})" if step.depends_on else ""
+            how = f"run on {a.model}: {a.lever}" if a.strategy == "switch" else f"stay on the current model: {a.lever}"
+            lines.append(f"- {step.id} {step.type}{after}: \"{step.text}\"\n  {how}")
+        notes = "".join(f"\nNote: {n}" for n in [*plan.advisories, *resolution.advisories])
+        return ROUTE_PROMPT.format(plan_id=plan.plan_id, host=host.id, steps="\n".join(lines) or "- (no steps)",
+                                   notes=notes, task=task.strip())
 
     return mcp
 
 
 ROUTE_PROMPT = """\
-Route this task with the routesmith tools before doing it:
-1. Call plan_route with prompt = the task below and preference = "{preference}".
-2. Call resolve_models with the plan_id it returns.
-3. Work through the steps in order, respecting depends_on. For each step whose strategy is "switch", apply its
-   lever exactly (e.g. delegate that step to a subagent with the named model); for "prompt", follow the prompt
-   strategy on the current model. Do not claim a model switch that you did not make.
-4. After each step, call record_outcome with the model that actually ran it and whether it succeeded.
+routesmith planned this task for {host} (plan_id {plan_id}). Work through the steps in order, respecting the
+dependencies. Apply each step's lever exactly as written: routesmith has not switched any model itself, so do not
+claim a switch you did not make. After each step, call record_outcome with plan_id "{plan_id}", the step id, the
+model that actually ran it and whether it succeeded.
+
+Steps:
+{steps}
+{notes}
 
 Task:
 {task}"""

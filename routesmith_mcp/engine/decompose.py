@@ -2444,6 +2444,57 @@ _SEQ_WORDS = frozenset("then also and next finally first please , ; :".split())
 _DELIVERABLE = frozenset({"coding", "documentation", "refactor", "testing", "formatting"})
 
 
+_LOOK_HEADS = frozenset("check look see open view".split())
+_FIND_HEADS = frozenset("identify locate find".split())
+_LOOK_DETS = frozenset("at over the this that these those my our your its @".split())
+_RESEARCH_WORDS = frozenset(
+    "web online internet google docs documentation official first why how what whether if tell report"
+    " explain show list summarize summarise".split()
+)
+_SERVED = frozenset({"coding", "debugging", "refactor", "formatting", "documentation", "testing"})
+
+
+def _drop_context_looks(cands: list[_Cand]) -> list[_Cand]:
+    """Labeling rule 10: "look at X" / "check the README" before the change it prepares, or "identify the
+    duplicated helpers" as the first sub-step of a requested refactor, is part of that step, not its own
+    analysis. An explicit research step ("search the web", "read the docs first") or a look with its own
+    output ("check X and tell me ...") stays. A check of a document followed by "make it ..." edits the
+    document."""
+    if len(cands) < 2:
+        return cands
+    out: list[_Cand] = []
+    n = len(cands)
+    for k, c in enumerate(cands):
+        if c.type == "analysis" and c.kind in ("verb", "ctx") and not c.unit.question and c.seq != "first":
+            ws = [t[0] for t in c.unit.toks]
+            h = ws.index(c.head) if c.head in ws else (0 if c.kind == "ctx" else -1)
+            nxt = ws[h + 1] if 0 <= h < len(ws) - 1 else ""
+            if c.kind == "ctx" and h == 0 and ws and ws[0] in _FILLERS and len(ws) > 1:
+                nxt = ws[2] if len(ws) > 2 else ""
+            look = (c.head in _LOOK_HEADS or c.kind == "ctx") and (nxt in _LOOK_DETS or "." in nxt)
+            find = c.head in _FIND_HEADS and c.unit.item >= 0
+            if (look or find) and _RESEARCH_WORDS.isdisjoint(ws) and len(ws) <= 12:
+                if look:
+                    pool = [x for x in cands[k + 1 : k + 3] if x.unit.para - c.unit.para <= 1]
+                else:  # a sub-step of a list whose request (the line above it or a later item) is a change
+                    pool = [x for x in cands[k + 1 :] if x.unit.parent == c.unit.parent] + [
+                        x for x in cands[:k] if x.unit.item < 0
+                    ]
+                serves = next((x for x in pool if x.type in _SERVED and not x.weak and x.kind == "verb"), None)
+                if serves is not None:
+                    if (
+                        look
+                        and serves.anaphoric
+                        and serves.type in _CHANGE
+                        and not serves.typed_by_object
+                        and any(_DOMAIN.get(w) == "doc" or w in _TEXT_FILE_EXT for w in ws)
+                    ):
+                        serves.type = "documentation"  # "check the README ... make it more complete"
+                    continue
+        out.append(c)
+    return out if len(out) < n else cands
+
+
 def _select(cands: list[_Cand], units: list[_Unit], prompt: str = "") -> list[_Cand]:
     """Drop context, weak guesses and repeats once the real requests are known."""
     if len(cands) < 2:
@@ -2497,6 +2548,7 @@ def _select(cands: list[_Cand], units: list[_Unit], prompt: str = "") -> list[_C
                 continue
         kept.append(c)
     cands = kept
+    cands = _drop_context_looks(cands)
     strong = [c for c in cands if not c.weak]
     if strong:
         strong_types = {c.type for c in strong}

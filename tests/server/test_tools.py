@@ -146,10 +146,12 @@ async def test_host_profiles_are_resources_and_route_is_a_prompt(router: Router,
         assert profile["id"] == "codex" and profile["models"] and all(m["source"] for m in profile["models"])
         prompts = {p.name for p in (await client.list_prompts()).prompts}
         assert "route" in prompts
-        got = await client.get_prompt("route", {"task": "add a CSV export and test it", "preference": "cost"})
+        got = await client.get_prompt("route", {"task": "Add a CSV export, then test it", "preference": "cost"})
         text = got.messages[0].content.text
-        assert "plan_route" in text and "resolve_models" in text and "add a CSV export and test it" in text
-        assert '"cost"' in text
+        assert "plan_id plan_" in text and "record_outcome" in text and "Add a CSV export, then test it" in text
+        assert "s1 coding" in text and "s2 testing (after s1)" in text and "run on " in text
+        with pytest.raises(MCPError, match="empty"):
+            await client.get_prompt("route", {"task": "   "})
 
 
 async def test_unknown_host_profile_resource_is_an_error(router: Router) -> None:
