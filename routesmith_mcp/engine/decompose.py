@@ -2476,10 +2476,8 @@ def _drop_context_looks(cands: list[_Cand]) -> list[_Cand]:
             if (look or find) and _RESEARCH_WORDS.isdisjoint(ws) and len(ws) <= 12:
                 if look:
                     pool = [x for x in cands[k + 1 : k + 3] if x.unit.para - c.unit.para <= 1]
-                else:  # a sub-step of a list whose request (the line above it or a later item) is a change
-                    pool = [x for x in cands[k + 1 :] if x.unit.parent == c.unit.parent] + [
-                        x for x in cands[:k] if x.unit.item < 0
-                    ]
+                else:  # a sub-step of a list that spells out a change already asked for above it
+                    pool = [x for x in cands[:k] if x.unit.item < 0]
                 serves = next((x for x in pool if x.type in _SERVED and not x.weak and x.kind == "verb"), None)
                 if serves is not None:
                     if (
