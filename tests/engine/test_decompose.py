@@ -897,3 +897,24 @@ def test_fast_ascii_tokens_match_the_reference_tokenizer(text: str) -> None:
 )
 def test_defect_questions_with_where_and_how_come(prompt: str, expected: list[str]) -> None:
     assert types(prompt) == expected
+
+
+# --- rule 10: a look that prepares a change is part of that change -------------------------------
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Check the config file, then add a timeout option.", ["coding"]),
+        ("check the @GUIDE.md\n\nwe should make it clearer for new users", ["documentation"]),
+        (
+            "Refactor the services layer into smaller modules.\n\nSteps:\n"
+            "1. Identify duplicated helpers across the services\n2. Move them into a shared module",
+            ["refactor"],
+        ),
+        # an explicit research step or a look with its own output stays
+        ("Search the web for alternatives, then add the best one.", ["analysis", "coding"]),
+        ("Identify the slow queries.", ["analysis"]),
+        ("1. Find the slowest endpoints in the log\n2. Optimize the slowest one", ["analysis", "refactor"]),
+    ],
+)
+def test_context_gathering_is_part_of_the_step_it_serves(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
