@@ -39,9 +39,16 @@ quotation count only if nothing else does; a "## Goal" / "## Overview" section o
 sentence restates work asked for elsewhere; a detail inside a paste repeats the fix already asked for;
 "I want to test X" is the user's own purpose; "we store data in X" / "I use X" describe, they do not ask;
 tag questions ("what do you think?") and verbatim repeats add nothing; the same file asked for twice is
-one deliverable; "I want to build X ... turn it into a proposal" makes X the plan's subject. Typing:
+one deliverable; "I want to build X ... turn it into a proposal" makes X the plan's subject; "look at X" / "check the
+README" before the change it prepares, or "identify X" as a sub-step of a requested change, is part of
+that change (rule 10); no request starts inside a quotation and a quoted value names no domain ('set the
+title to "Plan and ship"'); when the fix is negated ("write a failing test, don't fix it yet") a reported
+failure is the subject of the other work; proposal and rhetorical questions ("does it make sense to merge
+them?", "why we need this? because ...") add nothing next to a request; a suggestion ("X would be nice") and
+a direct wish ("we just need a single email field") ask for X even beside other requests. Typing:
 "review the codebase and tell me the next steps" is analysis; "validate that the steps make sense" is
-review; editing prose ("simplify the wording") is documentation; "each sentence on its own line" is
+review, as is "check that you followed the guidelines" (your own work); editing prose ("simplify the
+wording") is documentation; "each sentence on its own line" is
 formatting; writing down an existing plan is documentation; "implement X with tests" is two steps.
 Order: a failure reported after a docs request keeps its place after it.
 
@@ -499,7 +506,7 @@ _FILLERS = frozenset(
     " alrighty great thanks thank so also and then just maybe perhaps first firstly second secondly next finally"
     " lastly afterwards again quickly go ahead help need needs want like i'd we'd id to try should must shall"
     " gonna wanna really actually yes yeah yep sure cool nice hey hi well but too your job goal is are"
-    " might may meanwhile instead simply additionally furthermore moreover otherwise right good"
+    " might may meanwhile instead simply additionally furthermore moreover otherwise right good plus"
     " perfect excellent awesome thx ty tia hmm oh ah hello dear sir guys folks , : ( - – — & > + 's ll"
     "".split()
 )
@@ -559,14 +566,28 @@ _REVQ_WORDS = frozenset(
 _PLANQ_WORDS = frozenset("approach plan strategy roadmap architect architecture design".split())
 _CHECK_REVIEW = frozenset("implementation changes diff pr work code codebase".split())
 _DESIRE_WORDS = frozenset("want like need needs wish love should must would it'd i'd".split())
+_I_WANT_RE = re.compile(
+    r"(?:but |and |so |also )?(?:i|we)(?: only| really| just| also| still| actually)? (?:want|need)\b", re.IGNORECASE
+)  # "we just need a single email field": the user's own wish, said directly
 _DESIRE_RE = re.compile(
-    r"\b(?:(?:i|we)(?:'d| would)? (?:want|like|need|wish)|i'd love|would be (?:nice|great|good|cool)|it'd be nice"
+    r"\b(?:(?:i|we)(?:'d| would)?(?: only| really| just| also| still| actually)? (?:want|like|need|wish)|i'd love"
+    r"|would be (?:nice|great|good|cool)|it'd be nice"
+    r"|would (?:also |really )?(?:be (?:nice|great|good|cool)|[a-z]{2,12} (?:nicer|better))"
     r"|(?<!you )(?<!we )(?<!i )should (?:not |also |only |always |never |now |still )?[a-z]{2,}"
     r"|needs? to (?:be|have|show|work|look|use)|must (?:be|have|show|use|support))\b",
     re.IGNORECASE,
 )
 
 
+_SUGGEST_RE = re.compile(
+    r"\b(?:would|it'd)(?: also| really| definitely| probably)?"
+    r" (?:be (?:much |a lot |even |way )?(?:nice|nicer|great|good|cool|better|helpful|useful|awesome|cleaner)"
+    r"|[a-z]{2,12} (?:much |a lot |even |way )?(?:better|nicer|cleaner))\b",
+    re.IGNORECASE,
+)
+
+
+_KNOW_WORDS = frozenset("know understand learn hear".split())
 _NOUN_VERBS = frozenset("document test plan design review format comment list spec style cache log".split())
 _TODO_HEADERS = (
     "todo",
@@ -696,6 +717,7 @@ class _Unit:
     todo: bool = False  # an item of a "TODO:" / "Still needed:" list
     rule: bool = False  # an item of a "Guidelines:" / "Rules:" list (constraints on the work)
     summary: bool = False  # under a "## Goal" / "## Overview" heading or "Essentially, ...": restates the work
+    quote: bool = False  # the sentence holds a quotation mark
 
 
 @dataclass(slots=True)
@@ -887,6 +909,7 @@ def _segment(prompt: str, filtered: bool = True) -> tuple[list[_Unit], bool, boo
     sent_id = para_id = item_id = 0
     quoted = False
     multiline = "\n" in prompt.strip()
+    quotes = '"' in prompt or "“" in prompt
     for wi, (w0, w1) in enumerate(windows):
         # the head of a huge prompt must not use up the unit budget: the request is often at the end
         n_start = len(units)
@@ -991,7 +1014,7 @@ def _segment(prompt: str, filtered: bool = True) -> tuple[list[_Unit], bool, boo
             ):
                 continue  # a lone word on its own line ("Copy", "Code"): a label, not a request
             n_before = len(units)
-            _split_line(prompt, lstart + body, line_end, units, sent_id, para_id, cur_item)
+            _split_line(prompt, lstart + body, line_end, units, sent_id, para_id, cur_item, quotes)
             for k in range(n_before, len(units)):
                 units[k].parent = list_parent if cur_item >= 0 else -1
                 units[k].rule = rule_list and cur_item >= 0
@@ -1021,7 +1044,9 @@ def _segment(prompt: str, filtered: bool = True) -> tuple[list[_Unit], bool, boo
     return units, saw_error, saw_trace
 
 
-def _split_line(prompt: str, s: int, e: int, units: list[_Unit], sent_id: int, para: int, item: int) -> None:
+def _split_line(
+    prompt: str, s: int, e: int, units: list[_Unit], sent_id: int, para: int, item: int, quotes: bool = True
+) -> None:
     seg_start = s
     ends = []
     for m in _SENT_END_RE.finditer(prompt, s, e):
@@ -1035,7 +1060,7 @@ def _split_line(prompt: str, s: int, e: int, units: list[_Unit], sent_id: int, p
             continue
         q = "?" in prompt[punct_start:punct_end] or "？" in prompt[punct_start:punct_end]
         if punct_start > seg_start:
-            _split_sentence(prompt, seg_start, punct_start, units, sent_id, para, item, q)
+            _split_sentence(prompt, seg_start, punct_start, units, sent_id, para, item, q, quotes)
             sent_id += 1
         seg_start = punct_end
         if len(units) >= 2 * _MAX_UNITS:
@@ -1055,10 +1080,24 @@ def _is_request_q(words: list[str], k0: int) -> bool:
     return subj == "we" and aux in _REQ_AUX_WE
 
 
+_NO_INDEX: frozenset[int] = frozenset()
+_INLINE_QUOTE_RE = re.compile(r'"[^"\n]{1,400}"|“[^”\n]{1,400}”')
+
+
+def _in_quote(prompt: str, s: int, pos: int) -> bool:
+    """Whether `pos` lies inside a quotation that opened on the same line after `s`."""
+    before = prompt[s:pos]
+    if "\n" in before:
+        before = before[before.rindex("\n") :]
+    return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
+
+
 _NEW_REQUEST_FILLERS = frozenset("then also next finally afterwards lastly can could please".split())
 
 
-def _split_sentence(prompt: str, s: int, e: int, units: list[_Unit], sent: int, para: int, item: int, q: bool) -> None:
+def _split_sentence(
+    prompt: str, s: int, e: int, units: list[_Unit], sent: int, para: int, item: int, q: bool, quotes: bool = True
+) -> None:
     toks = _tokens(prompt[s:e], s)
     if not toks:
         return
@@ -1084,6 +1123,19 @@ def _split_sentence(prompt: str, s: int, e: int, units: list[_Unit], sent: int, 
         and words[k1].isalpha()
         and (toks[k1][1] == 0 or prompt[toks[k1][1] - 1] not in "#@/`")
     )
+    quoted: set[int] | frozenset[int] = _NO_INDEX
+    has_quote = quotes and (prompt.find('"', s, e) >= 0 or prompt.find("“", s, e) >= 0)
+    if has_quote:
+        quoted = set()
+        # no request starts inside a quotation: 'set the title to "Plan, build and ship"' is one request
+        k = 0
+        for m in _INLINE_QUOTE_RE.finditer(prompt, s, e):
+            a, b = m.span()
+            while k < len(toks) and toks[k][1] <= a:
+                k += 1
+            while k < len(toks) and toks[k][1] < b:
+                quoted.add(k)
+                k += 1
     if not info_q:
         i = 1
         seen_content = words[0] not in _FILLERS
@@ -1092,7 +1144,20 @@ def _split_sentence(prompt: str, s: int, e: int, units: list[_Unit], sent: int, 
         inf_noun = False
         while i < n:
             w = words[i]
-            if w not in _SPLIT_WORDS:
+            if w not in _SPLIT_WORDS or quoted and i in quoted:
+                if (
+                    w == "as"
+                    and seen_content
+                    and i + 3 < n
+                    and words[i + 1] == "well"
+                    and words[i + 2] == "as"
+                    and words[i + 3] in _VERBS
+                    and words[i + 3] not in _NOUN_VERBS
+                    and not (quoted and i in quoted)
+                ):
+                    cuts.append((i, "and"))  # "add the button as well as update the docs": two requests
+                    i += 3
+                    continue
                 if not seen_content and w not in _FILLERS:
                     seen_content = True
                 i += 1
@@ -1105,8 +1170,8 @@ def _split_sentence(prompt: str, s: int, e: int, units: list[_Unit], sent: int, 
                     and words[i - 2] not in _FILLERS
                     and words[i - 2] not in ("able", "how", "going", "asked", "told", "wish", "trying")
                 )
-            elif w in (",", ";", "(", "-"):
-                infinitive = False
+            elif w in (";", "(", "-") or w == "," and not subord:
+                infinitive = False  # "an app where users can add lists, invite friends and set reminders": one clause
             if w in ("but", "however", "although", "though"):
                 cuts.append((i, w))
                 subord = False
@@ -1174,13 +1239,15 @@ def _split_sentence(prompt: str, s: int, e: int, units: list[_Unit], sent: int, 
         ct = toks[a:b]
         while ct and ct[0][0] in (",", ";", ":", "-", "–", "—", ">", "&", "+", "(", "and", "but", "however"):
             ct = ct[1:]
+        if len(ct) > 3 and ct[0][0] == "as" and ct[1][0] == "well" and ct[2][0] == "as":
+            ct = ct[3:]
         if not ct:
             continue
         cs, ce = _strip_span(prompt, ct[0][1], ct[-1][2])
         if ce <= cs or (len(ct) == 1 and k > 0 and prompt[ct[0][1] : ct[0][2]].isupper()):
             continue
         is_q = q and (k == nclauses - 1 or ct[0][0] in _QWORDS or info_q)
-        units.append(_Unit(cs, ce, ct, sent, para, item, is_q, k == 0, joiners[k], deferred=deferred))
+        units.append(_Unit(cs, ce, ct, sent, para, item, is_q, k == 0, joiners[k], deferred=deferred, quote=has_quote))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1197,6 +1264,7 @@ def _object_domain(
     toks: list[tuple[str, int, int]] | None = None,
     prompt: str = "",
     stop: int = -1,
+    quote: bool = False,
 ) -> tuple[str, int]:
     """The first domain noun after the head verb (until a subordinate clause starts)."""
     allowed = _OVERRIDES.get(cls, frozenset())
@@ -1205,8 +1273,13 @@ def _object_domain(
     git_at = -1
     n = len(words) if stop < 0 else stop
     limit = min(n, start + 16)
+    qs = -1  # a quoted value ('rename it to "Fix and ship"') names no domain
+    if quote and toks and prompt and start < limit:
+        qs = toks[start][1]
     for k in range(start, limit):
         w = words[k]
+        if qs >= 0 and _in_quote(prompt, qs, toks[k][1]):
+            continue
         if w in _STOPPERS and k > start and not (cls == "CHECK" and w in ("if", "whether", "that")):
             break
         prev = words[k - 1] if k else ""
@@ -1214,6 +1287,12 @@ def _object_domain(
         if cls == "CHECK":
             if w in _WORKS_WORDS or w == "tests" or w == "test":
                 return "works", k
+            if words[start] in ("that", "if", "whether") and (
+                w in _RULE_DOC_WORDS
+                or prev in ("you", "we")
+                and (w in _DONE_WORDS or w.endswith("ed") or w in ("are", "were") and nxt in ("using", "following"))
+            ):
+                return "revq", k  # "check that you covered every case / it follows the conventions": your work
             if w in _REVQ_WORDS or w in _CHECK_REVIEW:
                 return "revq", k
             d = _DOMAIN.get(w)
@@ -1224,6 +1303,8 @@ def _object_domain(
             if d == "fmt":
                 return "fmt", k
             continue
+        if cls == "RUN" and w == "suite":
+            return "test", k  # "run the whole suite"
         if cls in ("ENSURE", "RUN") and (
             w in _WORKS_WORDS or w in ("breaks", "broke", "regresses", "fails") and prev in ("nothing", "doesn't")
         ):
@@ -1264,7 +1345,9 @@ def _object_domain(
             continue
         if w.endswith("'s") or prev in ("no", "without", "not", "never", "nor"):
             continue
-        if nxt in _TOOL_NOUNS and d not in ("fix", "refactor", "perf", "git", "files"):
+        if nxt in _TOOL_NOUNS and d not in ("fix", "refactor", "perf", "git", "files") and not (
+            d == "doc" and nxt == "section"  # a section of a document is the document ("the README section")
+        ):
             continue
         if d == "fmt" and any(x in _MARKUP_WORDS for x in words[start:limit]):
             continue
@@ -1692,6 +1775,16 @@ def _classify(u: _Unit, prompt: str, has_defer: bool) -> list[_Cand]:
     if not cls and set(words) & {"ahead", "proceed"} and set(words) <= _GO_AHEAD:
         return [_Cand("coding", 0.5, u.start, u.end, u, weak="cont", kind="verb", seq=flags["seq"])]
     if not cls:
+        kn = words.index("know") if "know" in words[:5] else -1
+        if (
+            kn >= 2
+            and kn < n - 2
+            and words[kn - 2] == "let"
+            and words[kn + 1] in ("if", "whether")
+            and set(words[kn + 2 : kn + 8]) & {"works", "working", "passes", "pass"}
+        ):
+            # "run it and let me know if it works": checking the result is testing
+            return [_Cand("testing", 0.7, u.start, u.end, u, kind="verb", seq=flags["seq"])]
         if flags["user"] and not u.question:
             return []
         fail, positive, fat = _failure_at(words)
@@ -1726,6 +1819,8 @@ def _classify(u: _Unit, prompt: str, has_defer: bool) -> list[_Cand]:
                 and words[words.index(subj[0]) + 1 :][:1] in (["should"], ["must"], ["need"], ["needs"])
             ):
                 c.type = _DOMAIN_TYPE[_DOMAIN[subj[0]]]  # "Tests should cover the timeout path"
+            if _SUGGEST_RE.search(prompt, u.start, u.end) and _KNOW_WORDS.isdisjoint(words):
+                c.weak, c.conf = "", 0.55  # "X would be nice": a suggestion asks for X
             return [c]
         if u.joiner == "then" and not flags["neg"]:
             # "... then updaet the changelog": an unrecognised verb after a sequence word
@@ -1747,7 +1842,10 @@ _WH = frozenset("how why what what's whats where which who whom whose".split())
 
 
 def _has_question_words(words: list[str]) -> bool:
-    for j, w in enumerate(words[:12]):
+    n = len(words)
+    tail = max(12, n - 6)
+    for j in (*range(min(n, 12)), *range(tail, n)):  # the opening words and the tail ("..., is there a better way?")
+        w = words[j]
         if w in _WH:
             return True
         if (
@@ -1764,7 +1862,8 @@ _GIT_STATE = frozenset("committed pushed merged commit push branch rebased stage
 
 _TAG_Q_WORDS = frozenset(
     "what do does you think that this it make makes sense is clear ok okay sound sounds good fine thoughts any"
-    " right agree agreed your opinion so".split()
+    " right agree agreed your opinion so questions question need more info information context details"
+    " anything else have".split()
 )
 
 
@@ -1804,6 +1903,27 @@ def _question(u: _Unit, words: list[str], fail: int, seq: str) -> _Cand | None:
         # "What do you think?", "Does that make sense?", "Sound good?": a tag on the request, about the
         # chat itself; it stands as a question only when nothing else is asked
         return _Cand("analysis", 0.4, u.start, u.end, u, weak="ctx", kind="question", seq=seq)
+    if not fail and (
+        3 <= len(words) <= 5
+        and words[0] in ("why", "what")
+        and words[1] in ("i", "we")
+        and words[2] not in _REQ_AUX
+        or "sense" in wset
+        and words[words.index("sense") + 1 : words.index("sense") + 3][:1] == ["to"]
+    ):
+        # "why we need this? because ...": a rhetorical lead-in to the user's reason; "does it make sense to merge
+        # it?": a proposal about the work asked for. Either stands as a question only when nothing else is asked
+        return _Cand("analysis", 0.5, u.start, u.end, u, weak="ctx", kind="question", seq=seq)
+    if (
+        words[0] in ("should", "shall")
+        and len(words) > 2
+        and words[1] in ("i", "we")
+        and fail < 2
+        and "fix" not in wset
+        or words[:3] in (["should", "i", "also"], ["should", "we", "also"])
+    ):
+        # "should I also raise the timeout?": a proposal about the work, answered, not a failure
+        return _Cand("analysis", 0.6, u.start, u.end, u, kind="question", seq=seq)
     if "why" in wset and wset & {"idea", "happening", "happen", "happens"}:
         c = _Cand("debugging", 0.65, u.start, u.end, u, kind="question", seq=seq)
         c.signals.add("root_cause")
@@ -1871,6 +1991,11 @@ def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: s
     n = len(words)
     rest = words[i + 1 :]
     if cls == "TEST":
+        if words[i] in ("validate", "verify") and _VALIDATED.intersection(rest[:3]):
+            # "validate the form / user input": input validation is a feature of the code
+            c = _Cand("coding", 0.8, u.start, u.end, u, kind="verb", seq=seq)
+            c.head, c.cls = words[i], "MAKE"
+            return [c]
         if (
             i >= 3
             and words[i - 1] == "to"
@@ -1948,14 +2073,19 @@ def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: s
         c = _Cand("debugging", 0.7, u.start, u.end, u, kind="verb", seq=seq)  # "check the console errors"
         c.head = words[i]
         return [c]
-    if cls == "ANA" and words[i] in ("tell", "let") and set(rest) & {"works", "working", "passes", "pass"}:
+    if (
+        cls == "ANA"
+        and words[i] in ("tell", "let")
+        and set(rest) & {"works", "working", "passes", "pass"}
+        and not set(rest[:3]) & {"how", "why", "what"}  # "tell me how the cache works": an explanation
+    ):
         return [_Cand("testing", 0.7, u.start, u.end, u, kind="verb", seq=seq)]  # "... and tell me if it works"
     if (
         cls in ("ANA", "CHECK")
         and words[i] in ("look", "go", "check", "over")
-        and _CHANGESET_WORDS.intersection(rest[:5])
+        and (_CHANGESET_WORDS.intersection(rest[:5]) or _about_the_change(rest[:6]))
     ):
-        return [_Cand("review", 0.75, u.start, u.end, u, kind="verb", seq=seq)]  # "look over my PR"
+        return [_Cand("review", 0.75, u.start, u.end, u, kind="verb", seq=seq)]  # "look over my PR / changes"
     if cls in ("ANA", "CHECK", "CTX") and set(rest) & _SECURITY_WORDS:
         return [_Cand("review", 0.75, u.start, u.end, u, kind="verb", seq=seq)]  # a security audit
     if cls == "ANA" and ("ensure" in rest or "sure" in rest) and set(rest) & _REVQ_WORDS:
@@ -1980,11 +2110,13 @@ def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: s
             break
         if words[k] in ("and", "&"):
             and_at = k if k > i + 1 else -1
+            if and_at > 0 and u.quote and _in_quote(prompt, u.start, u.toks[k][1]):
+                and_at = -1  # 'set the title to "Plan and ship"': one quoted value, not two objects
             break
-    d, d_at = _object_domain(words, i + 1, cls, u.toks, prompt, and_at if and_at > 0 else -1)
+    d, d_at = _object_domain(words, i + 1, cls, u.toks, prompt, and_at if and_at > 0 else -1, u.quote)
     out: list[_Cand] = []
     if and_at > 0:
-        d2, _ = _object_domain(words, and_at + 1, cls, u.toks, prompt, min(n, and_at + 4))
+        d2, _ = _object_domain(words, and_at + 1, cls, u.toks, prompt, min(n, and_at + 4), u.quote)
         if d2 and d2 != d and d2 != "git" and d != "git":
             split = u.toks[and_at][1]
             first = _typed(u, cls, words, i, d, seq, *_strip_span(prompt, u.start, split), prompt)
@@ -2005,7 +2137,22 @@ def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: s
     if not d and and_at < 0:
         pass
     elif not d:
-        d, d_at = _object_domain(words, and_at + 1, cls, u.toks, prompt)
+        d, d_at = _object_domain(words, and_at + 1, cls, u.toks, prompt, quote=u.quote)
+    if words[i] in ("turn", "convert", "transform") and "into" in words[i + 1 : i + 10]:
+        k_into = words.index("into", i + 1)
+        d2, d2_at = _object_domain(words, k_into + 1, cls, u.toks, prompt, quote=u.quote)
+        if d2:
+            d, d_at = d2, d2_at  # "turn the notes into a plan": what it becomes is the deliverable
+        elif set(words[k_into + 1 : k_into + 4]) & {"code", "implementation", "app", "feature", "features"}:
+            d = ""  # "turn the plan into code": building it
+    if (
+        d == "plan"
+        and words[i] == "do"
+        and d_at < n
+        and words[d_at] in _WEAK_DOMAIN_WORDS | {"plan", "option"}
+        and not {"a", "an", "new"}.intersection(words[i + 1 : d_at])
+    ):
+        d = ""  # "do the second approach you suggested": carrying out a plan, not planning
     c = _typed(u, cls, words, i, d, seq, u.start, u.end, prompt)
     if c is not None:
         c.obj = words[d_at] if d and 0 <= d_at < n else ""
@@ -2013,6 +2160,10 @@ def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: s
     return out
 
 
+_VALIDATED = frozenset(
+    "form forms input inputs field fields payload payloads params parameters email emails signature signatures"
+    " token tokens request requests".split()
+)
 _EXISTING_DET = frozenset("whole entire full complete final current agreed approved above same our this that".split())
 _DEST_WORDS = frozenset("file md mdc markdown doc document txt notes".split())
 
@@ -2165,7 +2316,11 @@ def _typed(u: _Unit, cls: str, words: list[str], i: int, d: str, seq: str, s: in
         weak, conf = "cont", 0.5
     if cls in ("MAKE", "IMPL") and typ == "coding":
         fail, _ = _failure(rest)
-        if (fail == 2 and words[i] in ("handle", "address")) or set(rest) & {"fix", "resolve", "solve", "fixes"}:
+        fixes = set(rest) & {"fix", "resolve", "solve", "fixes"}
+        if fixes and u.quote:
+            q0 = u.toks[0][1]  # 'change the label to "Fix it"': a quoted value asks for no fix
+            fixes = {t[0] for t in u.toks[i + 1 :] if t[0] in fixes and not _in_quote(prompt, q0, t[1])}
+        if (fail == 2 and words[i] in ("handle", "address")) or fixes:
             typ = "debugging"
     diag = False
     if cls == "REV":
@@ -2378,7 +2533,11 @@ def _merge(cands: list[_Cand]) -> list[_Cand]:
             and c.type == "analysis"
             and out[-1].type == "review"
             and out[-1].unit.sent == c.unit.sent
-            and not _VERDICT_WORDS.isdisjoint(t[0] for t in c.unit.toks)
+            and (
+                not _VERDICT_WORDS.isdisjoint(t[0] for t in c.unit.toks)
+                or c.head == "tell"
+                and not {"if", "whether"}.isdisjoint(t[0] for t in c.unit.toks[:5])
+            )
         ):
             _absorb(out[-1], c)  # "review the diff and tell me what you think": the review's verdict
             continue
@@ -2396,7 +2555,7 @@ def _merge(cands: list[_Cand]) -> list[_Cand]:
             if p.type == c.type and (
                 (same_sentence and c.unit.joiner not in ("then", "also", ";") and c.kind != "question" and not c.seq)
                 or (same_para and (c.anaphoric or c.short) and c.kind == "verb" and c.unit.joiner != "then")
-                or (same_para and c.weak and p.weak)
+                or (same_para and c.weak and c.weak == p.weak)
                 or (same_para and c.type in ("debugging", "analysis"))
                 or (c.unit.item >= 0 and p.unit.item >= 0 and c.unit.item == p.unit.item)
             ):
@@ -2451,6 +2610,12 @@ _RESEARCH_WORDS = frozenset(
     "web online internet google docs documentation official first why how what whether if tell report"
     " explain show list summarize summarise".split()
 )
+_NO_FIX_RE = re.compile(
+    r"\b(?:don'?t|do not|dont|never|without|no need to)(?: \w+)?(?: yet)? (?:fix|fixing|solve|solving|resolve|resolving"
+    r"|(?:write|writing|change|changing|touch|touching) (?:any )?"
+    r"(?:other |production |implementation |app |source )?code)\b",
+    re.IGNORECASE,
+)
 _SERVED = frozenset({"coding", "debugging", "refactor", "formatting", "documentation", "testing"})
 
 
@@ -2462,10 +2627,22 @@ def _drop_context_looks(cands: list[_Cand]) -> list[_Cand]:
     document."""
     if len(cands) < 2:
         return cands
+    for c in cands:
+        if c.type == "analysis" and (
+            c.kind == "ctx" or c.kind == "verb" and (c.head in _LOOK_HEADS or c.head in _FIND_HEADS)
+        ):
+            break
+    else:
+        return cands
     out: list[_Cand] = []
     n = len(cands)
     for k, c in enumerate(cands):
-        if c.type == "analysis" and c.kind in ("verb", "ctx") and not c.unit.question and c.seq != "first":
+        if (
+            c.type == "analysis"
+            and (c.kind == "ctx" or c.kind == "verb" and (c.head in _LOOK_HEADS or c.head in _FIND_HEADS))
+            and not c.unit.question
+            and c.seq != "first"
+        ):
             ws = [t[0] for t in c.unit.toks]
             h = ws.index(c.head) if c.head in ws else (0 if c.kind == "ctx" else -1)
             nxt = ws[h + 1] if 0 <= h < len(ws) - 1 else ""
@@ -2478,7 +2655,16 @@ def _drop_context_looks(cands: list[_Cand]) -> list[_Cand]:
                     pool = [x for x in cands[k + 1 : k + 3] if x.unit.para - c.unit.para <= 1]
                 else:  # a sub-step of a list that spells out a change already asked for above it
                     pool = [x for x in cands[:k] if x.unit.item < 0]
-                serves = next((x for x in pool if x.type in _SERVED and not x.weak and x.kind == "verb"), None)
+                serves = next(
+                    (
+                        x
+                        for x in pool
+                        if x.type in _SERVED
+                        and not x.weak
+                        and (x.kind == "verb" or x.kind == "failure" and look and x.unit.para == c.unit.para)
+                    ),
+                    None,
+                )
                 if serves is not None:
                     if (
                         look
@@ -2487,7 +2673,7 @@ def _drop_context_looks(cands: list[_Cand]) -> list[_Cand]:
                         and not serves.typed_by_object
                         and any(_DOMAIN.get(w) == "doc" or w in _TEXT_FILE_EXT for w in ws)
                     ):
-                        serves.type = "documentation"  # "check the README ... make it more complete"
+                        serves.type = "documentation"  # "check the guide ... make it clearer"
                     continue
         out.append(c)
     return out if len(out) < n else cands
@@ -2547,6 +2733,16 @@ def _select(cands: list[_Cand], units: list[_Unit], prompt: str = "") -> list[_C
         kept.append(c)
     cands = kept
     cands = _drop_context_looks(cands)
+    if (
+        prompt
+        and any(c.kind == "failure" for c in cands)
+        and any(c.type in ("testing", "planning", "documentation") and c.kind == "verb" and not c.weak for c in cands)
+        and not any(c.type == "debugging" and c.kind == "verb" for c in cands)
+        and _NO_FIX_RE.search(prompt, 0, min(len(prompt), _HEAD))
+    ):
+        # "X crashes on empty input. Write a failing test for it, but don't fix it yet": the fix is
+        # negated (rule 3), so the reported failure is the subject of the test / plan / issue text
+        cands = [c for c in cands if c.kind != "failure"]
     strong = [c for c in cands if not c.weak]
     if strong:
         strong_types = {c.type for c in strong}
@@ -2564,11 +2760,25 @@ def _select(cands: list[_Cand], units: list[_Unit], prompt: str = "") -> list[_C
                     or "coding" in strong_types
                     or "to" in (t[0] for t in c.unit.toks[:6])
                     or any(x.unit.para == c.unit.para for x in strong)
+                    and not _I_WANT_RE.match(prompt, c.start, c.end)
                 )
             ):
                 continue
             else:
                 res.append(c)
+        cands = res
+    elif any(c.weak == "ctx" and c.type == "analysis" for c in cands) and any(c.weak != "ctx" for c in cands):
+        # only wishes beside a side question or a look ("I want X. Why we need this?", "see the screenshot.
+        # The button should be blue"): the wishes are the request
+        res = []
+        for c in cands:
+            if c.weak == "ctx" and c.type == "analysis":
+                continue
+            if res and c.type == res[-1].type and c.weak and res[-1].weak and c.unit.para == res[-1].unit.para:
+                _absorb(res[-1], c)
+                res[-1].weak = c.weak
+                continue
+            res.append(c)
         cands = res
     # a plan asked for what was just described: the described changes are its subject, not steps
     plans = [

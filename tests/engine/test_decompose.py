@@ -906,8 +906,10 @@ def test_defect_questions_with_where_and_how_come(prompt: str, expected: list[st
         ("Check the config file, then add a timeout option.", ["coding"]),
         ("check the @GUIDE.md\n\nwe should make it clearer for new users", ["documentation"]),
         (
-            "Refactor the services layer into smaller modules.\n\nSteps:\n"
-            "1. Identify duplicated helpers across the services\n2. Move them into a shared module",
+            (
+                "Refactor the services layer into smaller modules.\n\nSteps:\n"
+                "1. Identify duplicated helpers across the services\n2. Move them into a shared module"
+            ),
             ["refactor"],
         ),
         # an explicit research step or a look with its own output stays
@@ -918,3 +920,257 @@ def test_defect_questions_with_where_and_how_come(prompt: str, expected: list[st
 )
 def test_context_gathering_is_part_of_the_step_it_serves(prompt: str, expected: list[str]) -> None:
     assert types(prompt) == expected
+
+
+# --- a suggestion ("X would be nice") asks for X, even next to other requests ------------------------
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Fix the login crash. A dark mode toggle would also be nice.", ["debugging", "coding"]),
+        (
+            (
+                "1. The header shows up twice on every page.\n\n"
+                "2. The footer looks off. A simpler footer would look better."
+            ),
+            ["debugging", "coding"],
+        ),
+        ("It would be nice if the sidebar collapsed on mobile.", ["coding"]),
+    ],
+)
+def test_a_suggestion_is_a_request(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+def test_wanting_to_know_is_not_a_suggestion() -> None:
+    steps = decompose("It would be good to know why the build is slow.")
+    assert all(s.confidence < 0.5 for s in steps if s.type == "coding")
+
+
+# --- a quotation is a value, not a request ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ('Set the banner text to "Plan, build and ship faster" on the home page.', ["coding"]),
+        ("Rename the menu entry to “Open and close”.", ["refactor"]),
+        ('Change the button label to "Fix it".', ["coding"]),
+        ('Update the parser to fix the "unexpected token" crash.', ["debugging"]),
+        ('Change the label to "Save and close", then add a test for it.', ["coding", "testing"]),
+    ],
+)
+def test_quoted_text_starts_no_request(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+# --- rule 3: when the fix is negated, a reported failure is the subject of the test or plan ---------
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        (
+            (
+                "The export button crashes when the list is empty. Write a failing test that reproduces it,"
+                " but don't fix it yet."
+            ),
+            ["testing"],
+        ),
+        (
+            (
+                "1. Export crashes on empty lists\n\n2. Dates show in UTC instead of local time\n\n"
+                "Write tests for these issues first, but do not write any code besides what the tests need."
+            ),
+            ["testing"],
+        ),
+        ("The login page crashes on submit. Fix it and add a test.", ["debugging", "testing"]),
+        ("The login page crashes. Don't touch the tests, just fix it.", ["debugging"]),
+    ],
+)
+def test_a_negated_fix_leaves_the_failure_as_the_subject(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+# --- "check that you ..." checks the agent's own work: review ----------------------------------------
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Check that you followed the guidelines.", ["review"]),
+        ("Check whether you used the right hooks.", ["review"]),
+        ("check that everything you changed follows the conventions", ["review"]),
+        ("Check if you can reach the database.", ["analysis"]),
+    ],
+)
+def test_checking_your_own_work_is_review(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+# --- proposal and rhetorical questions next to a request add no step --------------------------------
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        (
+            "Can you tidy up the parser? Would it make sense to merge the two tokenizer helpers?",
+            ["refactor"],
+        ),
+        ("Does it make sense to cache the results?", ["analysis"]),
+        (
+            (
+                "Store the invoices by their reference, we need the reference everywhere. Why we need this?"
+                " Because the accounting tool looks them up by reference."
+            ),
+            ["coding"],
+        ),
+        ("I want the list sorted by date. Does this make sense?", ["coding"]),
+        ("Why do we need this?", ["analysis"]),
+    ],
+)
+def test_side_questions_next_to_a_request(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+# --- a direct wish next to a question is the user's own request ---------------------------------------
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        (
+            "How come there are two email inputs on the form? We just need a single email input.",
+            ["analysis", "coding"],
+        ),
+        ("Where does the second theme come from? I really want one dark theme.", ["analysis", "coding"]),
+        ("We just need a single email field.", ["coding"]),
+    ],
+)
+def test_a_direct_wish_next_to_a_question_is_a_request(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+# --- a question at the end of a long sentence is still a question -----------------------------------
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        (
+            (
+                "We have a lot of problems with the ORM and it is slow and painful on every deploy"
+                " - is there a better way?"
+            ),
+            ["analysis"],
+        ),
+        (
+            "The build is broken after the upgrade and nothing I try works, what could be the problem?",
+            ["debugging"],
+        ),
+    ],
+)
+def test_trailing_question_after_a_long_complaint(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+def test_plus_joins_two_requests() -> None:
+    assert types("Add pagination to the list endpoint, plus update the API docs.") == ["coding", "documentation"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("See the attached screenshot. The button should be blue.", ["coding"]),
+        ("Check the logs. The worker keeps crashing after the deploy.", ["debugging"]),
+        ("Open the settings page and add a toggle for notifications.", ["coding"]),
+        ("Read the docs first, then add the webhook handler.", ["analysis", "coding"]),
+    ],
+)
+def test_a_look_before_a_wish_or_a_failure_report_is_context(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Look over my changes and tell me if anything is off.", ["review"]),
+        ("Review the diff and tell me whether it is safe to merge.", ["review"]),
+        ("Tell me how the cache works.", ["analysis"]),
+        ("Tell me if the tests pass.", ["testing"]),
+        ("Fix the crash and let me know whether the tests pass.", ["debugging", "testing"]),
+    ],
+)
+def test_tell_me_phrasings(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        (
+            (
+                "I'm building a notes app where users can create lists, invite friends and set reminders."
+                " Right now: implement the invite email."
+            ),
+            ["coding"],
+        ),
+        ("When the user saves, validate the form and show a toast.", ["coding"]),
+        ("Verify the webhook signature before processing.", ["coding"]),
+        ("Verify the fix works.", ["testing"]),
+    ],
+)
+def test_described_features_and_input_validation_are_not_extra_steps(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Let's do the second approach you suggested.", ["coding"]),
+        ("Do a plan for the migration.", ["planning"]),
+    ],
+)
+def test_doing_a_chosen_approach_is_the_work_itself(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Add a retry to the upload. Should I also increase the timeout?", ["coding", "analysis"]),
+        ("Fix the date parsing bug. Do you need more info?", ["debugging"]),
+        ("Please refactor the service layer. Any questions before you start?", ["refactor"]),
+        ("Should we fix the crash first?", ["debugging"]),
+    ],
+)
+def test_proposal_and_meta_questions(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Turn the notes above into a step-by-step implementation plan.", ["planning"]),
+        ("Turn the plan into code.", ["coding"]),
+        ("Convert the README into a docs site.", ["documentation"]),
+    ],
+)
+def test_turn_x_into_y_is_typed_by_y(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Fix the flaky login test and then run the whole suite.", ["debugging", "testing"]),
+        ("Add a suite of helpers for dates.", ["coding"]),
+    ],
+)
+def test_running_the_suite_is_testing(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Add the export button as well as update the docs.", ["coding", "documentation"]),
+        ("Support PNG as well as JPEG uploads.", ["coding"]),
+    ],
+)
+def test_as_well_as_joins_two_requests_only_before_a_verb(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+def test_a_section_of_a_document_is_documentation() -> None:
+    steps = decompose("Add a login page, then write a README section about it")
+    assert [s.type for s in steps] == ["coding", "documentation"]
+    assert [s.type for s in decompose("add a settings section to the dashboard")] == ["coding"]
