@@ -286,7 +286,8 @@ class Router:
 
         def lookup(capability: Capability, task_type: StepType | None) -> Mapping[str, ModelEvidence]:
             by_capability = fetch(capability, None)
-            if task_type is None:
+            # A model cannot have more outcomes of one task type than of its whole capability class.
+            if task_type is None or all(e.raw_n < params.task_type_min_samples for e in by_capability.values()):
                 return by_capability
             return combine_evidence(fetch(capability, task_type), by_capability, params)
 
