@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 HANDSHAKE = {"protocolVersion": "2025-11-25", "capabilities": {"roots": {}},

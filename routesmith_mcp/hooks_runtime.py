@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, TextIO
 
-from routesmith_mcp.config import load_settings
+from routesmith_mcp.config import Settings, load_settings
 from routesmith_mcp.engine.types import Capability, StepType
 
 if TYPE_CHECKING:
     from routesmith_mcp.router import Router
+    from routesmith_mcp.store import TelemetryStore
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def run_claude_pretooluse(stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
-def _open_store(settings):  # type: ignore[no-untyped-def]
+def _open_store(settings: Settings) -> TelemetryStore | None:
     try:
         from routesmith_mcp.store import TelemetryStore
 
