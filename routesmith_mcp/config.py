@@ -11,7 +11,7 @@ import logging
 import math
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,8 +137,9 @@ def _apply(settings: Settings, data: Mapping[str, Any], *, allowed: frozenset[st
 
 
 def _set(settings: Settings, key: str, value: Any) -> None:
-    if key == "preference":
-        settings.preference = _preference(value)
+    if key in _SCALARS:
+        attr, parse = _SCALARS[key]
+        setattr(settings, attr, parse(value, key))
     elif key == "capabilities":
         if not isinstance(value, dict):
             raise ConfigError("expected a table of task type = capability")
@@ -150,22 +151,10 @@ def _set(settings: Settings, key: str, value: Any) -> None:
         settings.model_overrides.update(_host_capability_table(value, many=True))  # type: ignore[arg-type]
     elif key == "pin":
         settings.pins.update(_host_capability_table(value, many=False))  # type: ignore[arg-type]
-    elif key == "db_url":
-        settings.db_url = _string(value, key)
-    elif key == "store_prompts":
-        settings.store_prompts = _bool(value, key)
-    elif key == "max_prompt_chars":
-        settings.max_prompt_chars = _positive_int(value, key)
     elif key == "plugins":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError("expected a list of 'module:callable' strings")
         settings.plugins = list(value)
-    elif key == "half_life_days":
-        settings.half_life_days = _positive_float(value, key)
-    elif key == "learning":
-        settings.learning = _bool(value, key)
-    elif key == "hook":
-        settings.hook_enabled = _bool(value, key)
 
 
 def _host_capability_table(value: Any, *, many: bool) -> dict[str, dict[str, Any]]:
@@ -191,15 +180,9 @@ def _host_capability_table(value: Any, *, many: bool) -> dict[str, dict[str, Any
 
 
 def _apply_env(settings: Settings, env: Mapping[str, str]) -> None:
-    checks = {
-        "ROUTESMITH_DB_URL": ("db_url", _string),
-        "ROUTESMITH_PREFERENCE": ("preference", lambda v, _k: _preference(v)),
-        "ROUTESMITH_MAX_PROMPT_CHARS": ("max_prompt_chars", _positive_int),
-        "ROUTESMITH_STORE_PROMPTS": ("store_prompts", _bool),
-        "ROUTESMITH_HALF_LIFE_DAYS": ("half_life_days", _positive_float),
-    }
-    for var, (attr, parse) in checks.items():
+    for var, key in _ENV_KEYS.items():
         if env.get(var):
+            attr, parse = _SCALARS[key]
             try:
                 setattr(settings, attr, parse(env[var], var))
             except ConfigError as exc:
@@ -248,3 +231,22 @@ def _positive_float(value: Any, key: str) -> float:
     if not math.isfinite(number) or number <= 0:
         raise ConfigError(f"{key} must be a positive number")
     return number
+
+
+# Config key -> (Settings attribute, parser). Parsers take (value, name to show in the error).
+_SCALARS: dict[str, tuple[str, Callable[[Any, str], Any]]] = {
+    "preference": ("preference", lambda v, _k: _preference(v)),
+    "db_url": ("db_url", _string),
+    "store_prompts": ("store_prompts", _bool),
+    "max_prompt_chars": ("max_prompt_chars", _positive_int),
+    "half_life_days": ("half_life_days", _positive_float),
+    "learning": ("learning", _bool),
+    "hook": ("hook_enabled", _bool),
+}
+_ENV_KEYS = {
+    "ROUTESMITH_DB_URL": "db_url",
+    "ROUTESMITH_PREFERENCE": "preference",
+    "ROUTESMITH_MAX_PROMPT_CHARS": "max_prompt_chars",
+    "ROUTESMITH_STORE_PROMPTS": "store_prompts",
+    "ROUTESMITH_HALF_LIFE_DAYS": "half_life_days",
+}
