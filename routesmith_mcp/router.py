@@ -109,7 +109,8 @@ class Router:
         ]
         advisories = list(self.settings.advisories)
         if not steps:
-            advisories.append("no task was found in the prompt; nothing to route")
+            advisories.append("nothing to route: the prompt asks only for git operations (commit, push, a PR), "
+                              "which need no model choice")
         result = PlanResult(
             plan_id=f"plan_{uuid.uuid4().hex[:16]}",
             host=host,

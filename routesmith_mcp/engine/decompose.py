@@ -2947,8 +2947,28 @@ def _select(cands: list[_Cand], units: list[_Unit], prompt: str = "") -> list[_C
     return res
 
 
+_GIT_VERBS = frozenset(["commit", "push", "pull", "merge", "rebase", "stash", "tag", "checkout", "cherry-pick",
+                        "amend", "squash", "fetch"])
+_GIT_WORDS = _GIT_VERBS | frozenset([
+    "git", "the", "a", "an", "all", "my", "our", "these", "those", "this", "it", "them", "changes", "change", "work",
+    "everything", "files", "to", "into", "onto", "from", "on", "main", "master", "origin", "remote", "upstream",
+    "branch", "branches", "pr", "pull", "request", "open", "create", "new", "and", "then", "also", "please", "pls",
+    "now", "go", "ahead", "with", "message", "commits", "last", "latest", "dev", "develop", "feature", "up",
+])
+_WORD_RE = re.compile(r"[a-z][a-z'-]*")
+_GIT_NOISE_RE = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|(?<!\S)--?[a-z][a-z-]*")  # messages and flags: git -m 'wip'
+
+
+def _is_git_chore(low: str) -> bool:
+    """True when the whole prompt only asks for git operations (commit, push, open a PR...)."""
+    if len(low) > 200:
+        return False
+    words = _WORD_RE.findall(_GIT_NOISE_RE.sub(" ", low))
+    return bool(words) and not _GIT_VERBS.isdisjoint(words) and all(w in _GIT_WORDS for w in words)
+
+
 def decompose(prompt: str) -> list[DraftStep]:
-    """Split `prompt` into ordered, typed draft steps (empty list only for an empty prompt)."""
+    """Split `prompt` into ordered, typed draft steps ([] for an empty prompt or a git-only chore)."""
     if not isinstance(prompt, str) or not prompt.strip():
         return []
     marked = _by_markers(prompt)
@@ -2976,6 +2996,8 @@ def decompose(prompt: str) -> list[DraftStep]:
                 cands = [c for c in cands if c.type != "analysis" or c.kind != "question"]
                 cands.insert(0, _Cand("debugging", 0.8, units[0].start, units[0].end, units[0], kind="failure"))
     if not cands:
+        if _is_git_chore(low):
+            return []  # "commit and push the changes": no step (labeling rule 6)
         if units:
             anchor = (units[0].start, units[0].end)
         else:

@@ -27,7 +27,7 @@ def plan_steps(prompt: str, overrides: Mapping[StepType, Capability] | None = No
 def rationale(steps: Sequence[PlannedStep]) -> str:
     """One short paragraph a person can check the plan against."""
     if not steps:
-        return "The prompt asks for no work routesmith can type."
+        return "The prompt asks for no work that needs a model choice (git operations only)."
     kinds = Counter(s.draft.type for s in steps)
     order = " -> ".join(f"{s.draft.id} {s.draft.type}" for s in steps)
     caps = ", ".join(f"{t} -> {c}" for t, c in dict.fromkeys((s.draft.type, s.capability) for s in steps))

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from routesmith_mcp.engine.capabilities import HARD_DEBUGGING_SIGNALS
-from routesmith_mcp.engine.decompose import decompose
+from routesmith_mcp.engine.decompose import _is_git_chore, decompose
 from routesmith_mcp.engine.types import STEP_TYPES, DraftStep
 
 
@@ -459,7 +459,7 @@ def test_property_invariants(prompt: str) -> None:
     if not prompt.strip():
         assert steps == []
         return
-    assert steps, "non-empty text always gets at least one step"
+    assert steps or _is_git_chore(prompt.lower()), "non-empty text gets a step unless it is a git-only chore"
     check_invariants(prompt, steps)
     assert decompose(prompt) == steps  # deterministic
 
@@ -1174,3 +1174,14 @@ def test_a_section_of_a_document_is_documentation() -> None:
     steps = decompose("Add a login page, then write a README section about it")
     assert [s.type for s in steps] == ["coding", "documentation"]
     assert [s.type for s in decompose("add a settings section to the dashboard")] == ["coding"]
+
+
+@pytest.mark.parametrize("prompt", ["commit and push the changes", "Please push to origin main",
+                                    "git commit -m 'wip' && git push", "merge the feature branch into main"])
+def test_git_only_chores_produce_no_step(prompt: str) -> None:
+    assert decompose(prompt) == []
+
+
+def test_git_chore_beside_real_work_keeps_only_the_work() -> None:
+    steps = decompose("Add a logout button to the navbar, then commit and push")
+    assert [s.type for s in steps] == ["coding"] and "commit" not in steps[0].text
