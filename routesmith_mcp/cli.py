@@ -316,8 +316,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.file} is not a file: pass a JSONL file or a RouteSmith performance.json")
     with _store(load_settings()) as store:
         report = store.import_file(args.file)
-    print(report.render() if hasattr(report, "render") else report)
-    return 0
+    print(f"imported {report.imported:,} outcomes from {report.path} ({report.format}) in {report.seconds:.2f} s; "
+          f"{report.rejected:,} rejected")
+    for error in report.errors[:20]:
+        print(f"  line {error.line}: {error.message}", file=sys.stderr)
+    if report.rejected > 20:
+        print(f"  … and {report.rejected - 20:,} more", file=sys.stderr)
+    return 0 if report.imported or not report.rejected else 1
 
 
 def cmd_prune(args: argparse.Namespace) -> int:

@@ -147,3 +147,12 @@ def test_savings_compares_with_the_hosts_strongest_model(tmp_path: Path, capsys:
     assert row["strongest_model"] == "opus"
     # 1M input tokens at opus's list price minus what haiku actually cost.
     assert row["saved_usd"] == pytest.approx(row["strongest_cost_usd"] - 0.1) and row["saved_usd"] > 0
+
+
+def test_import_reports_bad_lines_with_their_numbers_and_keeps_the_good(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_text('{"model": "m", "success": true}\nnot json\n{"model": "", "success": true}\n', encoding="utf-8")
+    result = run("import", str(path))
+    assert result.returncode == 0
+    assert "imported 1 outcomes" in result.stdout and "2 rejected" in result.stdout
+    assert "line 2" in result.stderr and "line 3" in result.stderr
