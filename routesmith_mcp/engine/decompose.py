@@ -1940,6 +1940,10 @@ def _question(u: _Unit, words: list[str], fail: int, seq: str) -> _Cand | None:
         return _Cand("review", 0.65, u.start, u.end, u, kind="question", seq=seq)
     if any(_DOMAIN.get(w) == "fmt" for w in words) and not wset & _MARKUP_WORDS:
         return _Cand("formatting", 0.6, u.start, u.end, u, kind="question", seq=seq)
+    if fail and _behaviour_question(words, wset):
+        # "What does the scheduler do when a job times out?": how the code behaves in a failure scenario is a
+        # question about existing behaviour, not a failure report
+        return _Cand("analysis", 0.65, u.start, u.end, u, kind="question", seq=seq)
     if (
         fail == 2
         or "fix" in wset
@@ -1969,6 +1973,29 @@ def _question(u: _Unit, words: list[str], fail: int, seq: str) -> _Cand | None:
     ) and words[0] in ("how", "what", "what's", "which", "whats"):
         return _Cand("planning", 0.6, u.start, u.end, u, kind="question", seq=seq)
     return _Cand("analysis", 0.7, u.start, u.end, u, kind="question", seq=seq)
+
+
+_COND_WORDS = frozenset("when whenever if once after during while".split())
+_BEHAVIOUR_Q_VERBS = frozenset("do does did happen happens handle handles react reacts respond responds behave behaves".split())
+_DEFECT_WORDS = frozenset(
+    "wrong fix problem problems issue issues bug bugs cause causes causing caused reason broken instead".split()
+)
+
+
+def _behaviour_question(words: list[str], wset: set[str]) -> bool:
+    """'What happens / how does X handle it when <failure>?': the failure is the scenario, not the report."""
+    if words[0] not in ("what", "how") or wset & _DEFECT_WORDS:
+        return False
+    if not wset & _BEHAVIOUR_Q_VERBS:
+        return False
+    cond = next((k for k, w in enumerate(words) if w in _COND_WORDS), -1)
+    if cond < 1:
+        return False
+    head = words[:cond]
+    if not set(head) & _BEHAVIOUR_Q_VERBS:
+        return False
+    _, _, at = _failure_at(words[cond:])
+    return at >= 0 and _failure_at(head)[0] == 0
 
 
 _INTENT_VERBS = frozenset("want wanna like need trying going planning hoping plan hope wish".split())
