@@ -49,7 +49,16 @@ a direct wish ("we just need a single email field") ask for X even beside other 
 "review the codebase and tell me the next steps" is analysis; "validate that the steps make sense" is
 review, as is "check that you followed the guidelines" (your own work); editing prose ("simplify the
 wording") is documentation; "each sentence on its own line" is
-formatting; writing down an existing plan is documentation; "implement X with tests" is two steps.
+formatting; writing down an existing plan is documentation; "implement X with tests" is two steps (also after a
+relative clause: "add a command that dumps X, with tests"). Failures: a bare "investigate / take a look / why? /
+what should I check?" next to a reported failure is that debugging, as are "look at why X fails", "explain this
+error" (with the error pasted), "investigate the crash" and "find the bug"; but a question about behaviour in a
+failure scenario ("what does the scheduler do when a job times out?", "where is the timeout configured?") is
+analysis. Import order ("sort / organize the imports", "remove unused imports") is formatting, while "fix the broken
+imports" stays debugging and "add the missing import" coding. A wish before an approach question ("I'd like X. How
+would you approach this?") is the plan's subject. Code-construct rewrites ("merge these two functions", "convert
+the class component", "use async/await instead of ...") and performance purposes ("... to improve page speed",
+"reduce the bundle size") are refactor; "sort the products by price" is a feature.
 Order: a failure reported after a docs request keeps its place after it.
 
 Confidence: about 0.85 for a clear verb cue, 0.8 when the object re-typed it, 0.6-0.75 for questions,
@@ -230,7 +239,7 @@ _ML_GROUPS: tuple[tuple[str, str], ...] = (
             r"nie działa|nie dziala|błąd|błęd|bledy|blad|не работа|не запуска|не отобража|не показыва|ошибк|пропал|сломал|баг"
             r"|no funciona|no anda|falla|fallo|ne fonctionne pas|ne marche pas|erreur|plantage|bogue"
             r"|エラー|動かない|動作しない|失敗|不具合|バグ|错误|報錯|报错|失败|无法|不工作|崩溃|异常"
-            r"|lỗi|không hoạt động|không chạy|funktioniert nicht|fehler|não funciona|erro|no se muestra|ne s'affiche pas"
+            r"|пада|упал|вылета|lỗi|không hoạt động|không chạy|funktioniert nicht|fehler|não funciona|erro|no se muestra|ne s'affiche pas"
         ),
     ),
     (
@@ -254,11 +263,11 @@ _ML_GROUPS: tuple[tuple[str, str], ...] = (
     ("test", r"przetestuj|test\w*|тест\w*|prueba|テスト|测试|測試|kiểm thử"),
     (
         "doc",
-        r"udokumentuj|dokumentacj|документ|document\w*|ドキュメント|文档|文件说明|tài liệu|readme|説明文|注释|ридми",
+        r"udokumentuj|dokumentacj|dokumentation|документ|document\w*|ドキュメント|文档|文件说明|tài liệu|readme|説明文|注释|ридми",
     ),
     (
         "refactor",
-        r"refaktor|рефактор|refactoriz|refactoris|リファクタ|重构|tái cấu trúc|uprość|упрост|simplifi|почисти|оптимизир|limpia|nettoie|dọn dẹp|tối ưu|清理|优化",
+        r"refaktor|рефактор|refator|refactoriz|refactoris|リファクタ|重构|tái cấu trúc|uprość|упрост|simplifi|почисти|оптимизир|limpia|nettoie|dọn dẹp|tối ưu|清理|优化",
     ),
     ("format", r"sformatuj|отформатир|formatea|formate|フォーマット|格式化|định dạng"),
     (
@@ -287,7 +296,8 @@ def _ml_alt(pat: str) -> str:
     other = [a for a in alts if a and ord(a[0]) < 0x2E80]
     parts = []
     if other:
-        parts.append("(?<![^\\W\\d_])(?:" + "|".join(other) + ")")
+        # not inside a Latin / Cyrillic / Vietnamese word; a CJK character before it is fine ("写一个README")
+        parts.append("(?<![A-Za-z\\u00c0-\\u024f\\u0400-\\u04ff\\u1e00-\\u1eff])(?:" + "|".join(other) + ")")
     if cjk:
         parts.append("(?:" + "|".join(cjk) + ")")
     return "|".join(parts)
@@ -342,6 +352,7 @@ _add("IMPL", "implement implementing execute proceed continue finish complete re
 _add("CONSTR", "use put keep follow stick respect adhere prefer apply")
 _add("MAKE", "let revert undo rollback regenerate recreate rebuild")
 _add("MAKE", "mention turn reset switch swap resize center centre align increase decrease prevent shorten expand wrap")
+_add("MAKE", "reduce minimize minimise shrink combine")
 _add("START", "start launch restart spin boot serve")
 _add("TEST", "test verify validate pytest retest unittest")
 _add("DOC", "document annotate")
@@ -352,17 +363,17 @@ _add(
     " organise split simplify kill unify inline",
 )
 _add("CLEAN", "clean")
-_add("REMOVE", "remove delete drop eliminate strip purge")
-_add("MOVE", "move relocate")
+_add("REMOVE", "remove delete drop eliminate strip purge trim")
+_add("MOVE", "move relocate rearrange")
 _add("IMPROVE", "improve refine")
-_add("OPTIMIZE", "optimize optimise speed")
+_add("OPTIMIZE", "optimize optimise speed memoize memoise parallelize parallelise")
 _add("FMT", "format reformat lint prettify indent beautify autoformat")
 _add(
     "ANA",
     "explain analyze analyse investigate explore understand research study examine summarize summarise"
     " compare describe list identify find search gather learn trace inspect evaluate determine figure"
     " scan map discover tell walk clarify recommend experiment brainstorm remind confirm estimate assess"
-    " outline scour",
+    " outline scour dig",
 )
 _add("SUGGEST", "suggest")
 _add("PLAN", "plan design architect propose strategize spec come think outline break")
@@ -454,7 +465,7 @@ _dom(
     "report markdown readme readmes contributing docs doc documentation docstring docstrings comment comments changelog guide guides wiki"
     " handoff handover md mdc mdx instructions notes tutorial manual jsdoc javadoc typedoc tsdoc document"
     " documents documenting rst adr adrs faq glossary worklog wording phrasing verbiage typos typo grammar"
-    " spelling prose rule",
+    " spelling prose rule cursorrules windsurfrules clinerules article articles announcement",
 )
 _dom(
     "plan",
@@ -465,7 +476,7 @@ _dom(
 _dom(
     "fmt",
     "formatting formatter lint linting linter linters eslint prettier indentation indention whitespace"
-    " flake8 pylint stylelint rubocop gofmt rustfmt clippy ruff isort",
+    " flake8 pylint stylelint rubocop gofmt rustfmt clippy ruff isort pep8",
 )
 _dom("review", "review reviews audit audits critique")
 _dom(
@@ -495,8 +506,10 @@ _TOOL_NOUNS = frozenset(
     " mode server site route routes link links app tool tools user users data table tab panel view screen modal"
     " dialog scheduler queue manager worker section field fields column columns icon step job pipeline env"
     " environment results result output id ids name names count status selector upload uploads viewer editor"
-    " parser loader generator bot details info string strings settings".split()
+    " parser loader generator bot details info string strings settings target targets".split()
 )
+# "the ESLint config is broken, fix it": the tool's setup, not its findings
+_CONFIG_NOUNS = frozenset("config configs configuration setup plugin plugins version versions installation".split())
 _MARKUP_WORDS = frozenset(
     "telegram bold italic strikethrough markdown html message messages text rich discord"
     " slack email date currency number numbers price".split()
@@ -506,7 +519,7 @@ _FILLERS = frozenset(
     " alrighty great thanks thank so also and then just maybe perhaps first firstly second secondly next finally"
     " lastly afterwards again quickly go ahead help need needs want like i'd we'd id to try should must shall"
     " gonna wanna really actually yes yeah yep sure cool nice hey hi well but too your job goal is are"
-    " might may meanwhile instead simply additionally furthermore moreover otherwise right good plus"
+    " might may meanwhile instead only rather simply additionally furthermore moreover otherwise right good plus"
     " perfect excellent awesome thx ty tia hmm oh ah hello dear sir guys folks , : ( - – — & > + 's ll"
     "".split()
 )
@@ -533,10 +546,12 @@ _REQ_AUX_WE = frozenset("can could may".split())
 _REQ_SUBJ = frozenset("you u yu ya we".split())
 _FAIL_STRONG = frozenset(
     "error errors erroring errored exception exceptions traceback crash crashes crashed crashing fail fails failed"
-    " failing failure failures broken bug bugs buggy stacktrace segfault panic panics undefined nan 404 500"
+    " failing failure failures broken bug bugs buggy stacktrace segfault panic panics undefined nan 404 500 413 422"
+    " 429 504"
     " 401 403 502 503 timeout timeouts freezes frozen hangs hanging stuck regression regressions glitch glitches"
     " notloading notworking warning warnings unresponsive erro eror errro errror erorr flaky flakey leak leaks"
-    " leaking overlaps overlapping overflows misaligned flickers flickering glitchy laggy freezing".split()
+    " leaking overlaps overlapping overflows misaligned flickers flickering glitchy laggy freezing breaks broke race"
+    " deadlock deadlocks deadlocked".split()
 )
 _FAIL_MODIFIED = frozenset(
     "handling handler handlers boundary message messages page state states codes code reporting"
@@ -556,12 +571,19 @@ _FAIL_NEG_EXCLUDE = frozenset(
     "want need like think know mind care have matter necessary needed required sure"
     " going to be you i we it a the an just only really".split()
 )
+_SUBJ_ME = frozenset("i we you please just".split())
+_NEVER_VERBS = frozenset(
+    "arrives arrive loads load fires fire finishes finish completes complete returns return shows show appears"
+    " appear gets sent runs triggers trigger starts start ends resolves saves updates reaches connects".split()
+)
 _POSITIVE = frozenset("works worked working fixed builds compiles passes passed resolved".split())
-_WORKS_WORDS = frozenset("works work working pass passes passing green succeed succeeds successfully".split())
+_WORKS_WORDS = frozenset(
+    "works work working pass passes passing green succeed succeeds successfully builds compiles".split()
+)
 _REVQ_WORDS = frozenset(
     "correct complete completed done ready conform conforms meet meets comply complies match matches accurate"
     " sense ambiguity ambiguous consistent requirements compliant standards quality practice practices"
-    " against".split()
+    " against enough cover covers follow follows principles".split()
 )
 _PLANQ_WORDS = frozenset("approach plan strategy roadmap architect architecture design".split())
 _CHECK_REVIEW = frozenset("implementation changes diff pr work code codebase".split())
@@ -1178,6 +1200,9 @@ def _split_sentence(
                 seen_content = False
                 i += 1
                 continue
+            if w == "(" and prompt[toks[i][2] : toks[i][2] + 1] == ")":
+                i += 1  # "the docstring of parse() to mention ...": a call's empty parentheses, not an aside
+                continue
             if w in _CONNECTORS and seen_content:
                 joiner = w
                 j = i + 1
@@ -1285,6 +1310,8 @@ def _object_domain(
         prev = words[k - 1] if k else ""
         nxt = words[k + 1] if k + 1 < n else ""
         if cls == "CHECK":
+            if w == "work" and prev in ("your", "my", "our", "his", "their"):
+                return "revq", k  # "check your work against the requirements": the noun, your work
             if w in _WORKS_WORDS or w == "tests" or w == "test":
                 return "works", k
             if words[start] in ("that", "if", "whether") and (
@@ -1314,7 +1341,7 @@ def _object_domain(
         d = _DOMAIN.get(w)
         if w == "steps" and prev == "next":
             d = "plan"
-        elif w == "log" and prev == "work":
+        elif w == "log" and prev == "work" or w in ("post", "posts") and prev == "blog":
             d = "doc"
         elif w in ("todo", "todos") and nxt in ("md", "txt"):
             d = "doc"  # a TODO.md file is a document
@@ -1349,8 +1376,10 @@ def _object_domain(
             d == "doc" and nxt == "section"  # a section of a document is the document ("the README section")
         ):
             continue
-        if d == "fmt" and any(x in _MARKUP_WORDS for x in words[start:limit]):
-            continue
+        if d == "review" and nxt in ("log", "logs", "logging", "trail", "trails", "events", "table", "entries"):
+            continue  # "add audit logging": a feature, not an audit
+        if d == "fmt" and (nxt in _CONFIG_NOUNS or any(x in _MARKUP_WORDS for x in words[start:limit])):
+            continue  # "fix the eslint config": the tool's setup; "Telegram formatting (bold)": markup
         if d == "doc" and w == "rule" and prev not in ("a", "the", "new", "cursor", "agent", "this", "that", "one"):
             continue
         if (
@@ -1411,7 +1440,7 @@ def _object_domain(
 
 _PREDICATE = frozenset(
     "is are was were be been seems seem looks look appears appear shows show keeps keep got get"
-    " gets getting i it it's there there's we has have had still now".split()
+    " gets getting i it it's there there's we has have had still now something's somethings something".split()
 )
 
 
@@ -1421,7 +1450,8 @@ _FAILURE_ANY = (
     | _FAIL_NEG_AUX
     | _POSITIVE
     | frozenset(
-        "get getting got see seeing gives giving shows showing returns throws throwing nothing timing times timed".split()
+        "get getting got see seeing gives giving shows showing returns throws throwing nothing timing times timed"
+        " stopped stops".split()
     )
 )
 
@@ -1446,6 +1476,10 @@ def _failure_at(words: list[str]) -> tuple[int, bool, int]:
         if w in _FAIL_STRONG:
             if prev in ("no", "without", "zero", "any") or (prev == "the" and k >= 2 and words[k - 2] == "fixed"):
                 continue
+            if w == "race" and (k + 1 >= n or words[k + 1] not in ("condition", "conditions")):
+                continue
+            if w in ("breaks", "broke") and (prev in ("line", "page", "word", "column", "section", "tie") or k == 0):
+                continue  # "line breaks" is layout; a leading "broke" is not a subject's failure
             if k + 1 < n and words[k + 1] in _FAIL_MODIFIED:
                 continue
             strength = 2
@@ -1479,6 +1513,14 @@ def _failure_at(words: list[str]) -> tuple[int, bool, int]:
                 if prev in ("does", "do", "did", "will", "can", "could", "would", "won't"):
                     strength = 2
                     continue
+                if (
+                    w == "never"
+                    and k > 0
+                    and nxt in _NEVER_VERBS
+                    and prev not in ("i", "we", "you", "please", "should", "must", "and", "but")
+                ):
+                    strength = 2  # "the signup email never arrives"
+                    continue
                 if prev not in ("is", "are", "was", "were", "it", "still", "has", "have", "get", "gets", "being"):
                     continue
             if nxt.isalpha() and (
@@ -1508,6 +1550,12 @@ def _failure_at(words: list[str]) -> tuple[int, bool, int]:
         ):
             if prev in ("i", "we", "it", "now", "still", "am", "keep") or k == 0:
                 strength = max(strength, 1 if k + 2 < n else 2)
+        elif (
+            w in ("stopped", "stops") and k > 0 and k + 1 < n and words[k + 1].endswith("ing") and prev not in _SUBJ_ME
+        ):
+            strength = 2  # "the cron job stopped sending reports"
+        elif w in ("getting", "seeing") and prev in ("keep", "keeps") and k + 1 < n:
+            strength = max(strength, 2)  # "I keep getting ECONNREFUSED when the app starts"
         elif w in _POSITIVE and prev in ("it", "now", "that", "this", "everything", "all") and k + 1 >= n - 1:
             positive = True
     if strength and first < 0:
@@ -1556,8 +1604,8 @@ def _find_head(u: _Unit, words: list[str], prompt: str) -> tuple[int, dict]:
             or (w == "let" and nxt == "me")
         ):
             flags["user"] = True
-        if w == "get" and nxt == "rid":
-            return i, flags  # "get rid of X" (typed as a removal below)
+        if w == "get" and nxt == "rid" or w == "lazy" and nxt in ("load", "import") and i == 0:
+            return i, flags  # "get rid of X" (typed as a removal below), "lazy load the images"
         if w in _VERBS and not (
             w in ("let", "go", "do", "can", "will")
             and nxt in ("me", "us", "you", "ahead", "to", "not", "n't", "i", "we", "it's", "on")
@@ -1567,6 +1615,8 @@ def _find_head(u: _Unit, words: list[str], prompt: str) -> tuple[int, dict]:
             if w in _NOUN_VERBS and (nxt in _NOUN_AFTER or nxt in ("and", "&")):
                 i += 1
                 continue
+            if w in ("fix", "hotfix") and nxt == ":" and i == 0 and n > 3:
+                return i, flags  # "Fix: dropdown closes immediately on mobile": a defect named after a label
             if (
                 (nxt == ":" or nxt == "of" and w not in ("think", "get", "take", "make"))
                 or (nxt == "," and n > i + 2 and words[i + 2] not in _VERBS)
@@ -1734,7 +1784,7 @@ def _classify(u: _Unit, prompt: str, has_defer: bool) -> list[_Cand]:
             cls = ""
         if cls:
             i += 1
-    elif head == "break" and (nxt == "down" or "into" in words[i + 1 : i + 4]):
+    elif head == "break" and (nxt == "down" or "into" in words[i + 1 : i + 4] or "down" in words[i + 2 : i + 5]):
         cls, i = "PLAN", i + 1
     elif head == "point":
         if nxt == "out":
@@ -1746,6 +1796,8 @@ def _classify(u: _Unit, prompt: str, has_defer: bool) -> list[_Cand]:
         cls = ""  # "don't break the API", "break": not a request to decompose work
     elif head in ("tell", "show", "walk", "remind") and nxt in ("me", "us"):
         cls = "ANA"
+    elif head == "lazy" and nxt in ("load", "import") and nxt2 not in ("is", "doesn't", "isn't", "fails", "breaks"):
+        cls, i = "OPTIMIZE", i + 1  # "lazy load the images"
     elif head == "get" and nxt == "rid" and nxt2 == "of":
         cls, i = "REMOVE", i + 2
     elif head == "comment":
@@ -1767,6 +1819,8 @@ def _classify(u: _Unit, prompt: str, has_defer: bool) -> list[_Cand]:
         cls, i = "IMPL", i + 1  # "fix/add the export"
     if head == "tell" and nxt not in ("me", "us"):
         cls = ""
+    elif cls and i + 1 < n and words[i + 1] in _TOOL_FAIL_VERBS and (i == 0 or words[i - 1] in ("the", "my", "our")):
+        cls = ""  # "pytest fails with AssertionError", "lint errors on CI": a tool named as the subject of a failure
     if cls and flags["neg_subj"]:
         fail, positive = _failure(words)
         if fail == 2 and not positive:
@@ -1805,9 +1859,14 @@ def _classify(u: _Unit, prompt: str, has_defer: bool) -> list[_Cand]:
         ):
             typ: StepType = "debugging"
             d, dk = _object_domain(words, 0, "FIX", stop=max(fat, 0))
-            if d == "doc" and dk <= 3:
+            if d == "doc" and dk <= 3 and not (dk and words[dk] in ("report", "reports", "reported", "reporting")):
                 typ = "documentation"
-            elif fail == 1 and any(_DOMAIN.get(w) == "fmt" for w in words) and not set(words) & _MARKUP_WORDS:
+            elif (
+                (fail == 1 or "warnings" in words or "warning" in words)
+                and any(_DOMAIN.get(w) == "fmt" for w in words)
+                and not set(words) & _MARKUP_WORDS
+                and not set(words) & _CONFIG_NOUNS
+            ):
                 typ = "formatting"
             return [_Cand(typ, 0.75 if fail == 2 else 0.55, u.start, u.end, u, kind="failure", seq=flags["seq"])]
         if not flags["neg"] and not _DESIRE_WORDS.isdisjoint(words) and _DESIRE_RE.search(prompt, u.start, u.end):
@@ -1822,6 +1881,26 @@ def _classify(u: _Unit, prompt: str, has_defer: bool) -> list[_Cand]:
             if _SUGGEST_RE.search(prompt, u.start, u.end) and _KNOW_WORDS.isdisjoint(words):
                 c.weak, c.conf = "", 0.55  # "X would be nice": a suggestion asks for X
             return [c]
+        if (
+            not flags["neg"]
+            and not u.question
+            and u.first_in_sent
+            and u.item < 0
+            and n <= 12
+            and not set(words) & {"is", "are", "was", "were", "be", "been", "shows", "show", "appear", "appears"}
+        ):
+            # "Security review of the auth endpoints please", "Unit tests for the parser": a request named by
+            # its deliverable
+            for k in range(min(3, n - 2)):
+                dk = _DOMAIN.get(words[k])
+                if dk in ("review", "test", "doc", "plan") and words[k + 1] in ("of", "for", "on"):
+                    if k == 0 and (words[k] in _VERBS or words[k] in ("doc", "report")):
+                        break  # a bare verb form ("test for X", "plan for X") reads as an instruction elsewhere
+                    return [
+                        _Cand(_DOMAIN_TYPE[dk], 0.5, u.start, u.end, u, weak="desire", kind="desire", seq=flags["seq"])
+                    ]
+                if k == 0 and words[k] in _VERBS or words[k] in _QWORDS:
+                    break
         if u.joiner == "then" and not flags["neg"]:
             # "... then updaet the changelog": an unrecognised verb after a sequence word
             d, _ = _object_domain(words, 1, "MAKE")
@@ -1837,6 +1916,7 @@ def _classify(u: _Unit, prompt: str, has_defer: bool) -> list[_Cand]:
     return got
 
 
+_TOOL_FAIL_VERBS = frozenset("fails failed failing crashes crashed hangs hung breaks broke".split())
 _GO_AHEAD = frozenset("go ahead proceed please yes ok okay sure and do it now then continue with that so".split())
 _WH = frozenset("how why what what's whats where which who whom whose".split())
 
@@ -1940,6 +2020,9 @@ def _question(u: _Unit, words: list[str], fail: int, seq: str) -> _Cand | None:
         return _Cand("review", 0.65, u.start, u.end, u, kind="question", seq=seq)
     if any(_DOMAIN.get(w) == "fmt" for w in words) and not wset & _MARKUP_WORDS:
         return _Cand("formatting", 0.6, u.start, u.end, u, kind="question", seq=seq)
+    if fail and words[0] == "where" and wset & _LOCATED_WORDS and not wset & _DEFECT_WORDS:
+        # "Where is the session timeout configured?": where the code lives, not a failure
+        return _Cand("analysis", 0.65, u.start, u.end, u, kind="question", seq=seq)
     if fail and _behaviour_question(words, wset):
         # "What does the scheduler do when a job times out?": how the code behaves in a failure scenario is a
         # question about existing behaviour, not a failure report
@@ -1964,8 +2047,16 @@ def _question(u: _Unit, words: list[str], fail: int, seq: str) -> _Cand | None:
     if words[0] in ("is", "are", "does", "do", "did", "has", "have") and wset & _REVQ_WORDS:
         return _Cand("review", 0.65, u.start, u.end, u, kind="question", seq=seq)
     if (
+        words[0] == "how"
+        and len(words) > 3
+        and words[1] in ("should", "would", "shall")
+        and words[2] in ("i", "we", "you")
+        and words[3] in _DESIGN_Q_VERBS
+    ):
+        return _Cand("planning", 0.6, u.start, u.end, u, kind="question", seq=seq)  # "how should I structure X?"
+    if (
         wset & _PLANQ_WORDS
-        and ("you" in wset or "we" in wset)
+        and ("you" in wset or "we" in wset or "your" in wset)
         or "best" in wset
         and wset & {"way", "approach"}
         or wset & _PLANQ_WORDS
@@ -1975,8 +2066,14 @@ def _question(u: _Unit, words: list[str], fail: int, seq: str) -> _Cand | None:
     return _Cand("analysis", 0.7, u.start, u.end, u, kind="question", seq=seq)
 
 
+_LOCATED_WORDS = frozenset(
+    "configured defined set declared located stored implemented initialized initialised created handled caught"
+    " raised thrown logged computed".split()
+)
 _COND_WORDS = frozenset("when whenever if once after during while".split())
-_BEHAVIOUR_Q_VERBS = frozenset("do does did happen happens handle handles react reacts respond responds behave behaves".split())
+_BEHAVIOUR_Q_VERBS = frozenset(
+    "do does did happen happens handle handles react reacts respond responds behave behaves".split()
+)
 _DEFECT_WORDS = frozenset(
     "wrong fix problem problems issue issues bug bugs cause causes causing caused reason broken instead".split()
 )
@@ -1986,18 +2083,19 @@ def _behaviour_question(words: list[str], wset: set[str]) -> bool:
     """'What happens / how does X handle it when <failure>?': the failure is the scenario, not the report."""
     if words[0] not in ("what", "how") or wset & _DEFECT_WORDS:
         return False
-    if not wset & _BEHAVIOUR_Q_VERBS:
-        return False
     cond = next((k for k, w in enumerate(words) if w in _COND_WORDS), -1)
-    if cond < 1:
+    if cond < 2:
         return False
     head = words[:cond]
-    if not set(head) & _BEHAVIOUR_Q_VERBS:
-        return False
+    if not set(head) & _BEHAVIOUR_Q_VERBS and not (words[0] == "what" and words[1] in ("is", "are", "'s")):
+        return False  # "what does X do / what is the retry policy when ...": behaviour in that scenario
     _, _, at = _failure_at(words[cond:])
     return at >= 0 and _failure_at(head)[0] == 0
 
 
+_DESIGN_Q_VERBS = frozenset(
+    "structure design architect organize organise approach model split plan layout lay break tackle".split()
+)
 _INTENT_VERBS = frozenset("want wanna like need trying going planning hoping plan hope wish".split())
 _CORRECTNESS_WORDS = frozenset(
     "sense syntax accurate accuracy consistent consistency spelling grammar wording claims facts"
@@ -2013,6 +2111,8 @@ _CHANGESET_WORDS = frozenset("pr prs diff diffs commit commits changeset".split(
 
 
 def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: str) -> list[_Cand]:
+    if cls == "GIT" and words[i] == "merge" and _code_construct_object(words, i):
+        cls = "REF"  # "merge these two functions into one": restructuring, not a git merge
     if cls == "GIT":
         return []
     n = len(words)
@@ -2060,6 +2160,11 @@ def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: s
             return [
                 _Cand("analysis", 0.6, u.start, u.end, u, kind="verb", seq=seq or ("first" if "first" in rest else ""))
             ]
+        if rest[:2] in (["at", "why"], ["into", "why"]) and _failure(rest)[0] == 2:
+            c = _Cand("debugging", 0.75, u.start, u.end, u, kind="verb", seq=seq)  # "look at why the upload fails"
+            c.head, c.cls = words[i], "FIX"
+            c.signals.add("root_cause")
+            return [c]
         return [_Cand("analysis", 0.35, u.start, u.end, u, weak="ctx", kind="ctx", seq=seq)]
     if "first" in rest and not seq:
         k = words.index("first", i + 1)
@@ -2161,6 +2266,21 @@ def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: s
                     second.type = _DOMAIN_TYPE[d]
                     return [c for c in (first, second) if c is not None]
                 break
+    if not d and cls in ("MAKE", "IMPL", "FIX") and n - i > 4:
+        # "add a command that dumps the chat to JSON, with tests": a trailing "with tests / docs" after a
+        # relative clause (where the object scan stops) still asks for them
+        for k in range(max(i + 3, n - 4), n - 1):
+            if words[k] in ("with", "plus", "including") and words[k - 1] == ",":
+                tail = [w for w in words[k + 1 :] if w not in ("unit", "some", "a", "full", "proper", "good", "the")]
+                d3 = _DOMAIN.get(tail[-1]) if 1 <= len(tail) <= 2 else None
+                if d3 in ("test", "doc"):
+                    s1, e1 = _strip_span(prompt, u.start, u.toks[k - 1][1])
+                    first = _typed(u, cls, words, i, "", seq, s1, e1, prompt)
+                    second = _typed(u, cls, words, i, d3, "", u.toks[k][1], u.end, prompt)
+                    if first is not None and first.type in ("coding", "debugging") and second is not None:
+                        second.type = _DOMAIN_TYPE[d3]
+                        return [first, second]
+                break
     if not d and and_at < 0:
         pass
     elif not d:
@@ -2234,6 +2354,106 @@ def _line_layout(rest: list[str]) -> bool:
     return False
 
 
+_ORDER_VERBS = frozenset(
+    "sort resort reorder order organize organise reorganize reorganise group alphabetize alphabetise tidy clean"
+    " rearrange arrange".split()
+)
+_IMPORT_NOUNS = frozenset("import imports includes require requires using usings".split())
+_IMPORT_TAIL = frozenset(
+    ", and across over alphabetically everywhere throughout accordingly consistently properly".split()
+)
+
+
+def _import_order(words: list[str], i: int, rest: list[str]) -> bool:
+    """'sort the imports', 'organize imports', 'fix the import order': import order is formatting (the guide),
+    while 'fix the broken imports' (debugging) and 'add the missing import' (coding) keep their verb's type."""
+    head = words[i] if i < len(words) else ""
+    if head == "up" and i:
+        head = words[i - 1]  # "clean up the imports"
+    obj = [
+        w for w in rest[:6] if w not in ("the", "all", "up", "our", "my", "python", "js", "ts", "of", "these", "unused")
+    ]
+    if not obj or obj[0] not in _IMPORT_NOUNS:
+        return False
+    if head in ("remove", "delete", "drop", "clean", "strip") and rest[:3].count("unused") and obj[0] == "imports":
+        return True  # "remove unused imports": a lint finding
+    if head == "move" and "top" in rest[2:6]:
+        return True  # "move the imports to the top of the file"
+    if head in _ORDER_VERBS:
+        # the imports themselves, not "the imports module" / "imports from X into Y"
+        return (
+            len(obj) == 1
+            or obj[1] in _PREPS and obj[1] not in ("from", "into")
+            or obj[1] in _IMPORT_TAIL
+            or obj[1] in _STOPPERS
+        )
+    return obj[0] in ("import", "imports") and len(obj) > 1 and obj[1] in ("order", "ordering", "sorting", "grouping")
+
+
+_CODE_CONSTRUCTS = frozenset(
+    "function functions class classes component components module modules method methods hook hooks callbacks"
+    " callback promises helpers helper utils util loop loops comprehension comprehensions async await chains"
+    " dataclass dataclasses enum enums generics".split()
+)
+
+
+def _code_construct_object(words: list[str], i: int) -> bool:
+    """'merge these two functions', 'convert the class component to ...': the object is a code construct."""
+    for w in words[i + 1 : i + 6]:
+        if w in _CODE_CONSTRUCTS:
+            return True
+        if w in ("to", "into", "with", "and", ",", "in", "from"):
+            return False
+    return False
+
+
+def _perf_purpose(rest: list[str]) -> bool:
+    """'... to improve page speed / so it loads faster / for better performance': a performance change."""
+    for k in range(len(rest) - 1):
+        if rest[k] in ("to", "for") and k + 1 < len(rest):
+            nxt = rest[k + 1 : k + 4]
+            if nxt[:1] in (["improve"], ["speed"], ["reduce"], ["better"], ["boost"], ["increase"]) and any(
+                _DOMAIN.get(w) == "perf" or w in ("speed", "load", "loading", "startup") for w in nxt
+            ):
+                return True
+    return False
+
+
+def _design_how(rest: list[str]) -> bool:
+    """'(tell me) how you'd structure it / how we should design the API'."""
+    if "how" not in rest[:3]:
+        return False
+    k = rest.index("how")
+    after = rest[k + 1 : k + 5]
+    return bool(set(after) & {"you'd", "you", "we", "we'd", "i"}) and bool(set(after) & _DESIGN_Q_VERBS)
+
+
+_LEFTOVER_NOUNS = frozenset("statements statement logs log calls prints code lines outs".split())
+_SHRINK_VERBS = frozenset("reduce decrease minimize minimise shrink cut lower trim".split())
+_PERF_TARGETS = frozenset(
+    "size memory usage time times latency footprint cpu overhead bundle allocations startup queries roundtrips".split()
+)
+_FAIL_OBJ = frozenset(
+    "error errors exception exceptions crash crashes traceback stacktrace failure failures bug bugs regression"
+    " leak segfault panic timeout timeouts".split()
+)
+_OBJ_DETS = frozenset("the this that these those a an my our its same following above weird strange".split())
+
+
+def _failure_object(rest: list[str]) -> bool:
+    """The object of an analysis verb is a failure: 'explain this error', 'look into the memory leak'."""
+    k = 0
+    while k < len(rest) and k < 3 and rest[k] in _OBJ_DETS:
+        k += 1
+    if k < len(rest) and rest[k] in ("memory", "null", "build", "test", "ci", "runtime", "type") and k + 1 < len(rest):
+        k += 1  # "the memory leak", "the build failure"
+    return (
+        k < len(rest)
+        and rest[k] in _FAIL_OBJ
+        and (k + 1 >= len(rest) or rest[k + 1] not in _FAIL_MODIFIED and rest[k + 1] not in ("report", "reports"))
+    )
+
+
 def _typed(u: _Unit, cls: str, words: list[str], i: int, d: str, seq: str, s: int, e: int, prompt: str) -> _Cand | None:
     if d == "git":
         return None
@@ -2253,8 +2473,60 @@ def _typed(u: _Unit, cls: str, words: list[str], i: int, d: str, seq: str, s: in
         and words[i] in ("set", "setup", "add", "install", "configure", "integrate", "enable")
     ):
         typ = "coding"  # setting up a linter is tooling (coding); running it is formatting
+    if cls == "REF" and words[i] in ("sort", "order", "group") and ("by" in rest[:8] or set(rest) & _UI_PLACES):
+        typ = "coding"  # "sort the products by price on the catalog page": what the user sees
     if cls == "MOVE" and d in ("", "files") and set(rest) & _UI_PLACES:
         typ = "coding"  # "move the logo to the left" is layout, not restructuring
+    if (
+        typ == "analysis"
+        and cls == "ANA"
+        and _failure_object(rest)
+        and (
+            words[i] in ("investigate", "diagnose", "troubleshoot", "into")
+            or words[i] in ("find", "spot", "identify", "locate") and rest[:3].count("bug") + rest[:3].count("bugs")
+            or _has_error_output(prompt, 0, len(prompt))
+        )
+    ):
+        typ = "debugging"  # "explain this error", "investigate the crash in the worker": diagnosing a failure
+    if (
+        typ == "analysis"
+        and cls in ("ANA", "CTX", "CHECK")
+        and (rest[:1] == ["why"] or rest[:2] in (["at", "why"], ["into", "why"]))
+        and _failure(rest)[0] == 2
+        and not _behaviour_question(["how"] + rest[1:], set(rest))
+    ):
+        typ = "debugging"  # "look at why the avatar upload returns 413", "investigate why the tests fail"
+    if typ == "coding" and cls in ("MAKE", "IMPL", "") and _perf_purpose(rest):
+        typ = "refactor"  # "lazy load the images to improve page speed": the change is for performance
+    if (
+        typ == "analysis"
+        and words[i] == "tell"
+        and set(rest[:3]) & {"if", "whether"}
+        and not _REVQ_WORDS.isdisjoint(rest)
+        and _failure(rest)[0] == 0
+    ):
+        typ = "review"  # "tell me if the code follows SOLID principles": a verdict on the work
+    if typ == "analysis" and words[i] in ("tell", "explain", "describe") and _design_how(rest):
+        typ = "planning"  # "tell me how you'd structure it": the approach asked for is a plan
+    if cls == "MAKE" and words[i] in _SHRINK_VERBS and not _PERF_TARGETS.isdisjoint(rest[:6]):
+        typ = "refactor"  # "reduce the bundle size", "cut memory usage": performance work
+    if (
+        cls == "MAKE"
+        and words[i] in ("convert", "combine", "replace")
+        or cls == "CONSTR"
+        and words[i] == "use"
+        and "instead" in rest
+    ) and _code_construct_object(words, i):
+        typ = "refactor"  # "convert this class component to a function component", "merge these two functions"
+    if cls == "REMOVE" and typ == "coding":
+        if "whitespace" in rest[:4] or "whitespaces" in rest[:4]:
+            typ = "formatting"  # "trim trailing whitespace"
+        elif (
+            set(rest[:4]) & {"console", "print", "debug", "debugging", "commented"} and set(rest[:6]) & _LEFTOVER_NOUNS
+        ):
+            typ = "refactor"  # "remove all console.log statements": leftovers, no behaviour change
+    if _import_order(words, i, rest):
+        typ, conf = "formatting", 0.8  # "sort / organize the imports", "fix the import order": import order is style
     if typ == "analysis" and words[i] in ("summarize", "summarise", "explain", "describe", "list"):
         # "explain the setup in the README", "summarize the changes in CHANGELOG.md": written into a document
         for k in range(len(rest) - 1):
@@ -2472,6 +2744,7 @@ _UNDERSTAND = frozenset("understand understanding familiarize familiarise famili
 _RULE_DOC_WORDS = frozenset(
     "conventions convention rules rule guidelines guideline instructions standards styleguide".split()
 )
+_FINDING_WORDS = frozenset("problems issues bugs mistakes flaws findings concerns risks smells".split())
 _VERDICT_WORDS = frozenset("think thoughts opinion feedback verdict assessment impressions".split())
 _FAMILY = {"coding": "change", "debugging": "change", "refactor": "change"}
 
@@ -2484,6 +2757,18 @@ def _absorb(p: _Cand, c: _Cand) -> None:
         p.weak = ""
     p.signals |= c.signals
     p.diag = p.diag or c.diag
+
+
+_BARE_WHY = frozenset(
+    "why how come what what's whats going on happening happened any idea ideas thoughts should i we check do try"
+    " look".split()
+)
+
+
+# "Can you take a look?", "could you have a quick look at it?": a look at the failure just reported
+_LOOK_REQ = frozenset(
+    "can could would you please pls take have a quick look check at it this that into investigate dig".split()
+)
 
 
 def _merge(cands: list[_Cand]) -> list[_Cand]:
@@ -2539,12 +2824,56 @@ def _merge(cands: list[_Cand]) -> list[_Cand]:
         if (
             out
             and c.type == "analysis"
-            and c.anaphoric
+            and (c.anaphoric or c.noobj and c.kind == "verb")
             and out[-1].type == "debugging"
             and out[-1].unit.para == c.unit.para
         ):
-            _absorb(out[-1], c)  # "the e2e tests time out. Can you look into it?": diagnosing that failure
+            # "the e2e tests time out. Can you look into it?", "... fail in CI. Please investigate.": diagnosing
+            # that failure
+            _absorb(out[-1], c)
             continue
+        if (
+            out
+            and c.type == "analysis"
+            and c.kind == "question"
+            and out[-1].type == "planning"
+            and out[-1].kind == "verb"
+            and out[-1].unit.para == c.unit.para
+            and c.unit.toks
+            and c.unit.toks[0][0] in ("what", "which", "how")
+            and {"should", "shall"} & {t[0] for t in c.unit.toks[:5]}
+            and {"we", "i"} & {t[0] for t in c.unit.toks[:6]}
+        ):
+            _absorb(out[-1], c)  # "Let's plan the v2 release. What features should we prioritize?": the plan's question
+            continue
+        if (
+            out
+            and c.type == "analysis"
+            and c.kind == "question"
+            and out[-1].type == "debugging"
+            and out[-1].unit.para == c.unit.para
+            and len(c.unit.toks) <= 9
+            and (
+                len(c.unit.toks) <= 5
+                and {t[0] for t in c.unit.toks} <= _BARE_WHY
+                or {t[0] for t in c.unit.toks} <= _LOOK_REQ
+            )
+        ):
+            _absorb(out[-1], c)  # "getUserById returns undefined for valid ids. Why?": the cause of that failure
+            continue
+        if (
+            out
+            and c.type == "debugging"
+            and c.kind == "failure"
+            and out[-1].type == "analysis"
+            and out[-1].kind == "verb"
+            and (out[-1].anaphoric or out[-1].noobj)
+            and out[-1].unit.para == c.unit.para
+        ):
+            # "Take a look, the cron job isn't running anymore": the look is the diagnosis of that failure
+            p = out.pop()
+            _absorb(c, p)
+            c.start = min(c.start, p.start)
         if (
             out
             and c.type == "review"
@@ -2562,11 +2891,24 @@ def _merge(cands: list[_Cand]) -> list[_Cand]:
             and out[-1].unit.sent == c.unit.sent
             and (
                 not _VERDICT_WORDS.isdisjoint(t[0] for t in c.unit.toks)
+                or c.head in ("list", "summarize", "summarise", "tell", "report")
+                and not _FINDING_WORDS.isdisjoint(t[0] for t in c.unit.toks[:6])
                 or c.head == "tell"
                 and not {"if", "whether"}.isdisjoint(t[0] for t in c.unit.toks[:5])
             )
         ):
             _absorb(out[-1], c)  # "review the diff and tell me what you think": the review's verdict
+            continue
+        if (
+            out
+            and c.type == "documentation"
+            and out[-1].type == "planning"
+            and out[-1].kind == "verb"
+            and c.head in _OUTPUT_VERBS
+            and {"it", "this", "that", "them"} & {t[0] for t in c.unit.toks[1:4]}
+            and out[-1].unit.para == c.unit.para
+        ):
+            _absorb(out[-1], c)  # "Create a plan for X. Save it as docs/plan.md": where the plan goes
             continue
         if out and out[-1].unit.sent == c.unit.sent and {out[-1].type, c.type} == {"documentation", "planning"}:
             doc = out[-1] if out[-1].type == "documentation" else c
@@ -2841,12 +3183,17 @@ def _select(cands: list[_Cand], units: list[_Unit], prompt: str = "") -> list[_C
             cands = [c for c in cands if c.type not in _CHANGE or c.start > p.start]
     # "I want to build an app that ... Turn this idea into a proposal": what the user intends to build is
     # the subject of the plan asked for now; building it is later work (deferred), not a step
-    first_plan = next((c for c in cands if c.type == "planning" and c.kind == "verb" and not c.weak), None)
+    # ("I'd like to add OAuth. How would you approach this?": the approach question is the plan asked for)
+    first_plan = next(
+        (c for c in cands if c.type == "planning" and c.kind in ("verb", "question") and not c.weak), None
+    )
     if first_plan is not None and not any(
         c.type in _CHANGE and not _first_person_intent(c.unit) and not c.weak for c in cands
     ):
         cands = [
-            c for c in cands if not (c.type == "coding" and c.start < first_plan.start and _first_person_intent(c.unit))
+            c
+            for c in cands
+            if not (c.type in ("coding", "refactor") and c.start < first_plan.start and _first_person_intent(c.unit))
         ]
     # "Add X. Design it before, then build it.": an objectless verb repeats an earlier request of its kind
     res = []
@@ -3030,7 +3377,11 @@ def decompose(prompt: str) -> list[DraftStep]:
         else:
             s, e = _strip_span(prompt, 0, min(len(prompt), 200))
             anchor = (s, e) if e > s else (0, min(len(prompt), 200))
-        q = any(u.question for u in units[:3]) or prompt.rstrip().endswith(("?", "？"))
+        q = (
+            any(u.question for u in units[:3])
+            or prompt.rstrip().endswith(("?", "？"))
+            or _LEAD_Q_RE.match(prompt) is not None  # "what does this regex do? ^\d{3}$"
+        )
         typ: StepType = "debugging" if saw_error else ("analysis" if q else "coding")
         return [
             DraftStep(
@@ -3063,6 +3414,9 @@ def decompose(prompt: str) -> list[DraftStep]:
     return _build(prompt, items, then_edges)
 
 
+_LEAD_Q_RE = re.compile(
+    r"\s{0,20}(?:what|what's|how|why|where|which|who|is|are|does|do|can)\b[^\n?]{0,200}\?", re.IGNORECASE
+)
 _FOREIGN_FUNCTION = frozenset(
     "el la los las del y que por para con una le les des du et pour avec dans der die das und mit für ist"
     " nicht się nie com os não và của các ao em um uma est sont pas ne je tu il nous vous ich wir sie bitte"
@@ -3130,7 +3484,7 @@ def _collect(units: list[_Unit], prompt: str, has_defer: bool) -> list[_Cand]:
                     if (
                         dk in ("doc", "test", "fmt")
                         and dk in _OVERRIDES[c.cls]
-                        and (k + 1 >= len(pw) or pw[k + 1] not in _TOOL_NOUNS)
+                        and (k + 1 >= len(pw) or pw[k + 1] not in _TOOL_NOUNS and pw[k + 1] not in _CONFIG_NOUNS)
                     ):
                         d = dk
                         break

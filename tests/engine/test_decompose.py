@@ -1185,3 +1185,279 @@ def test_git_only_chores_produce_no_step(prompt: str) -> None:
 def test_git_chore_beside_real_work_keeps_only_the_work() -> None:
     steps = decompose("Add a logout button to the navbar, then commit and push")
     assert [s.type for s in steps] == ["coding"] and "commit" not in steps[0].text
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("The tests pass locally but fail in CI with a timezone error. Please investigate.", ["debugging"]),
+        ("The build fails on Windows. Investigate and fix.", ["debugging"]),
+        ("Take a look, the cron job isn't running anymore", ["debugging"]),
+        ("The login crashes on submit. Also, explain how the session store works.", ["analysis", "debugging"]),
+    ],
+)
+def test_a_bare_investigate_about_a_reported_failure_is_that_debugging(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("sort the imports in the Python modules", ["formatting"]),
+        ("organize imports across the project", ["formatting"]),
+        ("clean up the imports", ["formatting"]),
+        ("fix the import order in app.ts", ["formatting"]),
+        ("move the imports to the top of the file", ["formatting"]),
+        ("fix the broken imports in utils.py", ["debugging"]),
+        ("add the missing import for datetime", ["coding"]),
+        ("reorganize the imports module into a package", ["refactor"]),
+        ("move the button to the top of the page", ["coding"]),
+    ],
+)
+def test_import_order_is_formatting_but_other_import_work_keeps_its_verb(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        (
+            "I'd like to add OAuth login with Google. How would you approach this? Ask me questions before starting.",
+            ["planning"],
+        ),
+        ("We need to add rate limiting to the API. What's the best approach?", ["planning"]),
+        ("I'd like to add OAuth login. How would you approach this? Then implement it.", ["planning", "coding"]),
+        ("Add a logout button. What's the best approach for caching?", ["planning", "coding"]),
+    ],
+)
+def test_a_wish_before_an_approach_question_is_the_plans_subject(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("What does the scheduler do when a job times out?", ["analysis"]),
+        ("How does the client handle it when the server returns a 500 error?", ["analysis"]),
+        ("what happens if the upload fails?", ["analysis"]),
+        ("why does the app crash when I click save?", ["debugging"]),
+        ("what is causing the crash when I log in?", ["debugging"]),
+        ("The upload endpoint times out, why?", ["debugging"]),
+    ],
+)
+def test_a_question_about_behaviour_in_a_failure_scenario_is_analysis(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("check your work against the requirements", ["review"]),
+        ("check that the work is saved when I close the tab", ["testing"]),
+        ("break this feature down into tasks", ["planning"]),
+        ("break the epic down into stories", ["planning"]),
+        ("pytest fails with AssertionError in test_parse_date. fix the code, not the test.", ["debugging"]),
+        ("the build breaks when I add a dependency", ["debugging"]),
+        ("this broke the login page", ["debugging"]),
+        ("test the login flow", ["testing"]),
+    ],
+)
+def test_probe_phrasings_of_review_planning_and_failures(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("The function getUserById returns undefined for valid ids. Why?", ["debugging"]),
+        ("The page crashes on load. Any ideas?", ["debugging"]),
+        ("Fix the crash on load. Why do we use a singleton here?", ["debugging", "analysis"]),
+        ("Users report the checkout button sometimes does nothing on iOS Safari", ["debugging"]),
+        ('Explain the error:\nKeyError: \'user_id\'\n  File "app.py", line 42, in handler', ["debugging"]),
+        ("investigate the crash in the worker", ["debugging"]),
+        ("look into the memory leak", ["debugging"]),
+        ("explain the error handling in api.py", ["analysis"]),
+        ("Please don't refactor anything, only fix the null pointer in parseConfig", ["debugging"]),
+        ("don't add tests, just implement the parser", ["coding"]),
+    ],
+)
+def test_probe_failure_reports_and_their_diagnosis(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("merge these two functions into one", ["refactor"]),
+        ("Convert this class component to a function component", ["refactor"]),
+        ("convert callbacks to async/await", ["refactor"]),
+        ("convert the csv file to json", ["coding"]),
+        ("Reduce the bundle size", ["refactor"]),
+        ("reduce the padding on the cards", ["coding"]),
+        ("Make the code PEP8 compliant", ["formatting"]),
+        ("How should I structure the database for a multi-tenant SaaS?", ["planning"]),
+        ("how should I run the tests?", ["analysis"]),
+        ("Let's plan the v2 release. What features should we prioritize?", ["planning"]),
+    ],
+)
+def test_probe_refactor_formatting_and_design_questions(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+def test_merge_of_a_branch_is_still_a_git_chore() -> None:
+    assert decompose("merge the feature branch into main") == []
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Bitte schreibe die Dokumentation für die API", ["documentation"]),
+        ("Refatore o componente Header para usar hooks", ["refactor"]),
+        ("请为这个项目写一个README", ["documentation"]),
+        ("请给登录模块添加测试", ["testing"]),
+    ],
+)
+def test_probe_other_languages(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Add an export command that dumps the chat to JSON, with tests", ["coding", "testing"]),
+        ("Fix the parser that breaks on empty lines, with a regression test", ["debugging", "testing"]),
+        ("Add a page that lists users, with docs", ["coding", "documentation"]),
+        ("Add a button that opens the modal, with a tooltip", ["coding"]),
+    ],
+)
+def test_a_trailing_with_tests_after_a_relative_clause_is_its_own_step(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("update the docstring of parse() to mention the new flag", ["documentation"]),
+        ("Is the error handling in api.py good enough?", ["review"]),
+        ("Does my implementation cover all the edge cases in the spec?", ["review"]),
+        ("There's a race condition in the cache. Look into it please", ["debugging"]),
+        ("add a race mode to the game", ["coding"]),
+        ("Почему падает сборка?", ["debugging"]),
+        ("Lazy load the images to improve page speed", ["refactor"]),
+        ("Add a cache for better performance", ["refactor"]),
+        ("add a button to improve the UX", ["coding"]),
+        ("Add Stripe checkout. Before you start, tell me how you'd structure it.", ["planning", "coding"]),
+        ("tell me how you fixed it", ["analysis"]),
+        ("remove unused imports", ["formatting"]),
+        ("remove unused variables", ["refactor"]),
+        ("rearrange the imports so stdlib comes first", ["formatting"]),
+        ("rearrange the cards on the dashboard", ["coding"]),
+    ],
+)
+def test_probe_batch_three(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("The ESLint config is broken after upgrading to v9, fix it", ["debugging"]),
+        ("fix the eslint config", ["debugging"]),
+        ("the linter has 30 warnings. fix them", ["formatting"]),
+        ("Fix: dropdown closes immediately on mobile", ["debugging"]),
+        ("Find the bug in this function:\n```js\nfunction sum(a) { let s; return s; }\n```", ["debugging"]),
+        ("find the bug reports from last week", ["analysis"]),
+        (
+            "Please create a detailed implementation plan for adding i18n to the frontend. Save it as docs/i18n.md.",
+            ["planning"],
+        ),
+        ("Tell me if the code follows SOLID principles", ["review"]),
+        ("does the code follow the style guide?", ["review"]),
+        ("tell me whether we should use redis", ["analysis"]),
+        ("Create a .cursorrules file that tells the AI to use tabs", ["documentation"]),
+        ("Write a short blog post announcing the new feature", ["documentation"]),
+        ("add a blog post editor", ["coding"]),
+    ],
+)
+def test_probe_batch_four(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Trim trailing whitespace in all files", ["formatting"]),
+        ("trim the title to 50 chars", ["coding"]),
+        ("Remove all console.log statements", ["refactor"]),
+        ("remove the debug panel", ["coding"]),
+        ("Replace the for loops with list comprehensions", ["refactor"]),
+        ("replace the button icons with SVGs", ["coding"]),
+        ("what does this regex do? ^\\d{3}-\\d{4}$", ["analysis"]),
+        ("Security review of the auth endpoints please", ["review"]),
+        ("Unit tests for the parser please", ["testing"]),
+        ("Reviews of restaurants are shown on the home page", ["coding"]),
+    ],
+)
+def test_probe_batch_five(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Our e2e suite started timing out on GitHub Actions last week. Can you dig into it?", ["debugging"]),
+        ("The job times out after 30s. What should I check?", ["debugging"]),
+        ("Fix the crash. What do we do about the logo?", ["debugging", "analysis"]),
+        ("I'm planning to migrate from REST to GraphQL. How would you structure the migration?", ["planning"]),
+        ("What is the retry policy when a webhook delivery fails?", ["analysis"]),
+        ("What is wrong when the upload fails?", ["debugging"]),
+        ("Where is the session timeout configured?", ["analysis"]),
+        ("where does the crash happen?", ["debugging"]),
+        ("Исследуй, почему тесты падают в CI", ["debugging"]),
+    ],
+)
+def test_probe_batch_six(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Could you look at why the avatar upload returns 413?", ["debugging"]),
+        ("look at why we use redis", ["analysis"]),
+        ("check why the build fails", ["debugging"]),
+        ("The signup email never arrives. Logs show no errors. Check it out", ["debugging"]),
+        ("Make sure the app still builds after your changes", ["testing"]),
+        ("Use async/await instead of .then() chains in api.js", ["refactor"]),
+        ("use a dropdown instead of radio buttons", ["coding"]),
+        ("Sort the list of products by price on the catalog page", ["coding"]),
+    ],
+)
+def test_probe_batch_seven(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("The cron job stopped sending reports on Monday. Could you check?", ["debugging"]),
+        ("We want to add audit logging to every write endpoint. How should we approach it?", ["planning"]),
+        ("audit the auth module", ["review"]),
+        ("Review the onboarding flow code and list any problems you find", ["review"]),
+        ("Make a plan to split the monolith into services, then write it to docs/split.md", ["planning"]),
+    ],
+)
+def test_probe_batch_eight(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Something's wrong with the date parsing for ISO strings. Can you take a look?", ["debugging"]),
+        ("The build is broken. Could you have a quick look at it?", ["debugging"]),
+        ("We need to support multiple currencies. What's your plan? Don't write any code until I approve.", ["planning"]),
+    ],
+)
+def test_probe_batch_nine(prompt: str, expected: list[str]) -> None:
+    assert types(prompt) == expected
