@@ -1114,6 +1114,8 @@ def _in_quote(prompt: str, s: int, pos: int) -> bool:
     return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
 
 
+_MODAL_TO = frozenset(("to", "can", "could", "should", "will", "would", "must", "might"))
+_CLAUSE_LEAD = frozenset((",", ";", ":", "-", "–", "—", ">", "&", "+", "(", "and", "but", "however"))
 _NEW_REQUEST_FILLERS = frozenset("then also next finally afterwards lastly can could please".split())
 
 
@@ -1159,14 +1161,16 @@ def _split_sentence(
                 quoted.add(k)
                 k += 1
     if not info_q:
+        split_words = _SPLIT_WORDS
+        fillers = _FILLERS
         i = 1
-        seen_content = words[0] not in _FILLERS
+        seen_content = words[0] not in fillers
         subord = False
         infinitive = False
         inf_noun = False
         while i < n:
             w = words[i]
-            if w not in _SPLIT_WORDS or quoted and i in quoted:
+            if w not in split_words or quoted and i in quoted:
                 if (
                     w == "as"
                     and seen_content
@@ -1180,11 +1184,11 @@ def _split_sentence(
                     cuts.append((i, "and"))  # "add the button as well as update the docs": two requests
                     i += 3
                     continue
-                if not seen_content and w not in _FILLERS:
+                if not seen_content and w not in fillers:
                     seen_content = True
                 i += 1
                 continue
-            if w in _VERBS and words[i - 1] in ("to", "can", "could", "should", "will", "would", "must", "might"):
+            if w in _VERBS and words[i - 1] in _MODAL_TO:
                 infinitive = True
                 inf_noun = (
                     words[i - 1] == "to"
@@ -1262,7 +1266,7 @@ def _split_sentence(
         if a >= b:
             continue
         ct = toks[a:b]
-        while ct and ct[0][0] in (",", ";", ":", "-", "–", "—", ">", "&", "+", "(", "and", "but", "however"):
+        while ct and ct[0][0] in _CLAUSE_LEAD:
             ct = ct[1:]
         if len(ct) > 3 and ct[0][0] == "as" and ct[1][0] == "well" and ct[2][0] == "as":
             ct = ct[3:]
