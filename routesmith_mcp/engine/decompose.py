@@ -73,6 +73,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate as _accumulate
+from itertools import chain
+from operator import and_ as _and
+from operator import itemgetter
+from operator import or_ as _or
 
 from routesmith_mcp.engine.types import DraftStep, StepType
 
@@ -131,7 +136,11 @@ _MARKER_RE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _TOKEN_RE = re.compile(r"\w+(?:['’][^\W_]+)?|[,;:&(]|(?<=[\s=-])>|(?<=\s)[-–—+](?=\s)|[–—]")
-_SENT_END_RE = re.compile(r"[.!?]+(?=\s|$)|[。！？]+|;(?=\s)|:(?= +[A-Z][a-z])")
+# [.!?]+(?=\s|$) | [。！？]+ | ;(?=\s) | :(?= +[A-Z][a-z]), written to start with one character class so the
+# regex engine can skip ahead to the candidates (the lookbehind picks the alternative by that character)
+_SENT_END_RE = re.compile(
+    r"[.!?。！？;:](?:(?<=[.!?])[.!?]*(?=\s|$)|(?<=[。！？])[。！？]*|(?<=;)(?=\s)|(?<=:)(?= +[A-Z][a-z]))"
+)
 _LIST_RE = re.compile(r"[ \t]*(?:[-*•+·][ \t]+|\d{1,3}[.)][ \t]+|[a-z][)][ \t]+|>[ \t]*)")
 _HEADING_RE = re.compile(r"[ \t]{0,3}#{1,6}[ \t]")
 _FENCE_RE = re.compile(r"[ \t]*(?:```|~~~)")
@@ -185,6 +194,7 @@ _SIGNAL_RES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
         ),
     ),
 )
+_TDD_KEYS = ("tdd", "first", "driven", "green", "before")
 _TDD_RE = re.compile(
     r"\b(?:tdd|test[- ]first|test[- ]driven|red[- ]green|failing tests? first|tests? first"
     r"|tests? before (?:you |we )?(?:implement|fix|writ|cod|chang)\w*|before (?:fixing|implementing|coding|writing the fix)"
@@ -211,13 +221,13 @@ def _has_error_output(prompt: str, w0: int, w1: int) -> bool:
         return True
     if ("Error" in text or "Exception" in text) and _EXC_NAME_RE.search(text):
         return True
-    if "error" in text and _ERR_COLON_RE.search(text):
+    if "error" in text and ":" in text and _ERR_COLON_RE.search(text):
         return True
     if ("ERR!" in text or "panic:" in text or "FAILED" in text or "Failed to" in text) and _ERR_MISC_RE.search(text):
         return True
     if 'File "' in text and _FILE_LINE_RE.search(text):
         return True
-    if "at " in text and _AT_FRAME_RE.search(text):
+    if "at " in text and ":" in text and _AT_FRAME_RE.search(text):  # a frame ends ":<line>"
         return True
     return "E  " in text and _PYTEST_E_RE.search(text) is not None
 
@@ -813,7 +823,7 @@ def _is_noise_line(line: str) -> bool:
     first = stripped[0]
     if first in "{}[]<|/\\$`'\"=;" and not stripped.startswith("[…]"):
         return True
-    if _CODE_CHAR_RE.search(stripped) is None:
+    if (_CODE_CHAR_ASCII_RE if stripped.isascii() else _CODE_CHAR_RE).search(stripped) is None:
         return False  # plain words and punctuation: prose
     if stripped.endswith(("{", ";", "\\", "=>", "(", "[", ',"')) and (n < 60 or stripped.count(" ") < 6):
         return True
@@ -828,6 +838,7 @@ def _is_noise_line(line: str) -> bool:
 _ALPHA_SP_RE = re.compile(r"[^\W\d_ ]| ")
 _DROP_ALPHA_SP = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ ")
 _CODE_CHAR_RE = re.compile(r"[{}();=<>|\\$`\[\]@/#*&%^~_+\d]")
+_CODE_CHAR_ASCII_RE = re.compile(r"[{}();=<>|\\$`\[\]@/#*&%^~_+0-9]")  # the same on ASCII text (\d is 0-9 there)
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s)>\]]*", re.IGNORECASE)
 
 
@@ -844,11 +855,14 @@ def _word(w: str) -> str:
 
 
 _SPAN = re.Match.span
-_GROUP = re.Match.group
-_START = re.Match.start
-_END = re.Match.end
-_TOKEN_ASCII_RE = re.compile(r"\w+(?:'\w+)?|[,;:&(>+-]", re.ASCII)  # symbols filtered by _keep_sym
 _SYMS = frozenset("->+")
+# the tokens \w+(?:'\w+)?|[,;:&(>+-] (ASCII; symbols filtered by _keep_sym), each with the run of characters
+# before it that cannot start one (possessive: the gap never holds a token's first character and a token never
+# needs to give one back)
+_TOKEN_PAIR_RE = re.compile(r"([^\w,;:&(>+-]*+)(\w++(?:'\w++)?+|[,;:&(>+-])", re.ASCII)
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
+_chain = chain.from_iterable
 
 
 def _keep_sym(low: str, a: int) -> bool:
@@ -865,12 +879,13 @@ def _keep_sym(low: str, a: int) -> bool:
 def _tokens(text: str, base: int) -> list[tuple[str, int, int]]:
     if text.isascii() and "_" not in text:
         # same tokens as _TOKEN_RE on ASCII text without "_", built with C-level maps (the hot path)
+        # (gap, token) pairs: positions are the running sum of the lengths (no match objects)
         low = text.lower()
-        ms = list(_TOKEN_ASCII_RE.finditer(low))
+        pairs = _TOKEN_PAIR_RE.findall(low)
+        acc = list(_accumulate(map(len, _chain(pairs)), initial=base))
+        out = list(zip(map(_SECOND, pairs), acc[1::2], acc[2::2]))
         if "-" in low or "+" in low or ">" in low:
-            ms = [m for m in ms if m.group() not in _SYMS or _keep_sym(low, m.start())]
-        add = base.__add__
-        out = list(zip(map(_GROUP, ms), map(add, map(_START, ms)), map(add, map(_END, ms))))
+            out = [t for t in out if t[0] not in _SYMS or _keep_sym(low, t[1] - base)]
     else:
         out = [(_word(m.group()), base + m.start(), base + m.end()) for m in _TOKEN_RE.finditer(text)]
     if "://" in text or "www." in text:
@@ -993,11 +1008,12 @@ def _segment(prompt: str, filtered: bool = True) -> tuple[list[_Unit], bool, boo
                 continue
             if _is_noise_line(line):
                 continue
-            if not line.strip():
+            stripped = line.strip()
+            if not stripped:
                 para_id += 1
                 list_indent = -1
                 continue
-            if line.strip() in ("[…]", "[...]", "…"):
+            if stripped in ("[…]", "[...]", "…"):
                 para_id += 1
                 continue
             body = 0
@@ -1022,7 +1038,7 @@ def _segment(prompt: str, filtered: bool = True) -> tuple[list[_Unit], bool, boo
             line_end = lstart + len(line)
             cut_quote = -1
             has_colon = ":" in line
-            if filtered and not quoted and has_colon:
+            if filtered and not quoted and has_colon and (": " in line or ":\t" in line):
                 m = _INLINE_INTRO_RE.search(line)
                 if m:
                     line_end = lstart + m.end()
@@ -1031,23 +1047,36 @@ def _segment(prompt: str, filtered: bool = True) -> tuple[list[_Unit], bool, boo
                 cur_item < 0
                 and multiline
                 and line.isascii()
-                and " " not in line.strip()
+                and " " not in stripped
                 and len(_TOKEN_RE.findall(line)) <= 1
             ):
                 continue  # a lone word on its own line ("Copy", "Code"): a label, not a request
             n_before = len(units)
             _split_line(prompt, lstart + body, line_end, units, sent_id, para_id, cur_item, quotes)
-            for k in range(n_before, len(units)):
-                units[k].parent = list_parent if cur_item >= 0 else -1
-                units[k].rule = rule_list and cur_item >= 0
-                units[k].quoted = quoted or skip_section or units[k].rule
-                units[k].summary = goal_section or (units[k].first_in_sent and units[k].toks[0][0] in _SUMMARY_LEADS)
-                units[k].todo = todo_list and cur_item >= 0
+            if len(units) > n_before:
+                in_item = cur_item >= 0
+                u_parent = list_parent if in_item else -1
+                u_rule = rule_list and in_item
+                u_quoted = quoted or skip_section or u_rule
+                u_todo = todo_list and in_item
+                for k in range(n_before, len(units)):
+                    uk = units[k]
+                    uk.parent = u_parent
+                    uk.rule = u_rule
+                    uk.quoted = u_quoted
+                    uk.summary = goal_section or (uk.first_in_sent and uk.toks[0][0] in _SUMMARY_LEADS)
+                    uk.todo = u_todo
             if cur_item < 0 and len(units) > n_before:
                 last_prose_unit = len(units) - 1
             if units:
                 sent_id = units[-1].sent + 1
-            if filtered and not quoted and has_colon and (cut_quote > 0 or _PASTE_INTRO_RE.search(line)):
+            if (
+                filtered
+                and not quoted
+                and has_colon
+                # (an intro ends with ":")
+                and (cut_quote > 0 or line.rstrip(" \t").endswith(":") and _PASTE_INTRO_RE.search(line))
+            ):
                 quoted = True
         para_id += 1
         if wi and len(units) > _MAX_UNITS:
@@ -1073,7 +1102,7 @@ def _split_line(
     ends = []
     for m in _SENT_END_RE.finditer(prompt, s, e):
         ps = m.start()
-        if m.group()[0] == "." and prompt[max(s, ps - 6) : ps].lower().endswith(_ABBREV_END):
+        if prompt[ps] == "." and prompt[max(s, ps - 6) : ps].lower().endswith(_ABBREV_END):
             continue
         ends.append((ps, m.end()))
     ends.append((e, e))
@@ -1114,6 +1143,7 @@ def _in_quote(prompt: str, s: int, pos: int) -> bool:
     return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
 
 
+_CUT_OR_AS = _CONNECTORS | _SUBORD | {"but", "however", "although", "though", "as"}  # _SPLIT_WORDS minus verbs
 _MODAL_TO = frozenset(("to", "can", "could", "should", "will", "would", "must", "might"))
 _CLAUSE_LEAD = frozenset((",", ";", ":", "-", "–", "—", ">", "&", "+", "(", "and", "but", "however"))
 _NEW_REQUEST_FILLERS = frozenset("then also next finally afterwards lastly can could please".split())
@@ -1125,7 +1155,7 @@ def _split_sentence(
     toks = _tokens(prompt[s:e], s)
     if not toks:
         return
-    words = [t[0] for t in toks]
+    words = list(map(_FIRST, toks))
     k0 = 0
     while k0 < len(words) - 1 and words[k0] in _INTERJ:
         k0 += 1
@@ -1168,7 +1198,23 @@ def _split_sentence(
         subord = False
         infinitive = False
         inf_noun = False
+        if not quoted:
+            # which words the loop must look at; the others only mark that content was seen
+            # (a verb matters only after "to" / a modal, where it starts an infinitive)
+            cut = map(_CUT_OR_AS.__contains__, words)
+            if _MODAL_TO.isdisjoint(words):
+                interesting = list(cut)
+            else:
+                infin = map(_and, map(_VERBS.__contains__, words[1:]), map(_MODAL_TO.__contains__, words))
+                interesting = list(map(_or, cut, chain((False,), infin)))
+            interesting.append(True)
         while i < n:
+            if not quoted and not interesting[i]:
+                j = interesting.index(True, i)
+                if not seen_content and not fillers.issuperset(words[i:j]):
+                    seen_content = True
+                i = j
+                continue
             w = words[i]
             if w not in split_words or quoted and i in quoted:
                 if (
@@ -1286,6 +1332,13 @@ def _is_title(prompt: str, s: int, e: int) -> bool:
     return e - s > 1 and prompt[s].isupper() and prompt[s + 1 : e].islower()
 
 
+# words the loop in _object_domain looks at even when they have no domain of their own
+_OD_SPECIAL = frozenset(
+    "steps log post posts todo todos doc document docs spec specs specification issue ticket clean cleaner simpler"
+    " rules message description".split()
+)
+
+
 def _object_domain(
     words: list[str],
     start: int,
@@ -1305,12 +1358,15 @@ def _object_domain(
     qs = -1  # a quoted value ('rename it to "Fix and ship"') names no domain
     if quote and toks and prompt and start < limit:
         qs = toks[start][1]
+    plain = cls != "CHECK" and cls != "RUN" and cls != "ENSURE"
     for k in range(start, limit):
         w = words[k]
         if qs >= 0 and _in_quote(prompt, qs, toks[k][1]):
             continue
         if w in _STOPPERS and k > start and not (cls == "CHECK" and w in ("if", "whether", "that")):
             break
+        if plain and w not in _OD_SPECIAL and _DOMAIN.get(w) is None:
+            continue  # no domain and none of the special words below: nothing to see
         prev = words[k - 1] if k else ""
         nxt = words[k + 1] if k + 1 < n else ""
         if cls == "CHECK":
@@ -1343,35 +1399,36 @@ def _object_domain(
                 return "fmt", k  # "make sure the code passes linting"
             return "works", k
         d = _DOMAIN.get(w)
-        if w == "steps" and prev == "next":
-            d = "plan"
-        elif w == "log" and prev == "work" or w in ("post", "posts") and prev == "blog":
-            d = "doc"
-        elif w in ("todo", "todos") and nxt in ("md", "txt"):
-            d = "doc"  # a TODO.md file is a document
-        elif w in ("doc", "document", "docs") and prev in ("design", "architecture", "planning"):
-            d = "plan"
-        elif w in ("spec", "specs", "specification") and prev in ("openapi", "swagger", "api", "json", "yaml"):
-            d = "doc"
-        elif (
-            w in ("issue", "ticket")
-            and cls == "MAKE"
-            and start > 0
-            and words[start - 1] in ("write", "draft")
-            and k - start <= 3
-        ):
-            d = "doc"  # the text of an issue is documentation; opening one is a git chore
-        elif w in ("clean", "cleaner", "simpler") and prev == "more":
-            d = "refactor"
-        elif (
-            w == "rules"
-            and prev in ("cursor", "agent", "copilot", "claude", "project", "coding", "ai", "windsurf")
-            or w == "message"
-            and prev == "commit"
-            or w == "description"
-            and prev in ("pr", "commit", "release")
-        ):
-            d = "doc"
+        if w in _OD_SPECIAL:  # the overrides below are all for these words
+            if w == "steps" and prev == "next":
+                d = "plan"
+            elif w == "log" and prev == "work" or w in ("post", "posts") and prev == "blog":
+                d = "doc"
+            elif w in ("todo", "todos") and nxt in ("md", "txt"):
+                d = "doc"  # a TODO.md file is a document
+            elif w in ("doc", "document", "docs") and prev in ("design", "architecture", "planning"):
+                d = "plan"
+            elif w in ("spec", "specs", "specification") and prev in ("openapi", "swagger", "api", "json", "yaml"):
+                d = "doc"
+            elif (
+                w in ("issue", "ticket")
+                and cls == "MAKE"
+                and start > 0
+                and words[start - 1] in ("write", "draft")
+                and k - start <= 3
+            ):
+                d = "doc"  # the text of an issue is documentation; opening one is a git chore
+            elif w in ("clean", "cleaner", "simpler") and prev == "more":
+                d = "refactor"
+            elif (
+                w == "rules"
+                and prev in ("cursor", "agent", "copilot", "claude", "project", "coding", "ai", "windsurf")
+                or w == "message"
+                and prev == "commit"
+                or w == "description"
+                and prev in ("pr", "commit", "release")
+            ):
+                d = "doc"
         if d is None:
             continue
         if w.endswith("'s") or prev in ("no", "without", "not", "never", "nor"):
@@ -1473,9 +1530,14 @@ def _failure_at(words: list[str]) -> tuple[int, bool, int]:
     positive = False
     first = -1
     n = len(words)
+    keys = _FAILURE_ANY  # every word a branch below looks at; the others change nothing
+    last = -1  # the previous word looked at (the one that set strength when first is still unset)
     for k, w in enumerate(words):
+        if w not in keys:
+            continue
         if strength and first < 0:
-            first = k - 1
+            first = last
+        last = k
         prev = words[k - 1] if k else ""
         if w in _FAIL_STRONG:
             if prev in ("no", "without", "zero", "any") or (prev == "the" and k >= 2 and words[k - 2] == "fixed"):
@@ -1563,12 +1625,29 @@ def _failure_at(words: list[str]) -> tuple[int, bool, int]:
         elif w in _POSITIVE and prev in ("it", "now", "that", "this", "everything", "all") and k + 1 >= n - 1:
             positive = True
     if strength and first < 0:
-        first = n - 1
-    if strength == 1 and not any(w in _PREDICATE for w in words[: first + 3]):
+        first = last
+    if strength == 1 and _PREDICATE.isdisjoint(words[: first + 3]):
         strength = 0
     return strength, positive, first
 
 
+_AHEAD_PROCEED = frozenset(("ahead", "proceed"))
+_DEP_NOUNS = frozenset(("libraries", "dependencies", "packages", "deps"))
+_CHAIN_HEADS = frozenset(
+    "make making double clean tidy sort look dig go find figure work come check think thinking break point tell"
+    " show walk remind lazy get comment spec run move start".split()
+)
+_PRE_HEAD_WORDS = frozenset(("i", "we", "they", "i'll", "ill", "i'm", "im", "will", "let", "get", "lazy"))
+_WE_YOU = frozenset(("we", "you", "u"))
+_FH_SPECIAL = (
+    frozenset("don't dont never do remember after when once until before you u your the my please".split())
+    | _NEGATORS
+    | _SEQ_FIRST
+    | _SEQ_THEN
+    | _SEQ_LAST
+    | _REQ_AUX
+    | _REQ_AUX_WE
+)
 _DESCRIBED_CLASSES = frozenset("MAKE IMPL REF FMT DOC TEST REMOVE MOVE CONSTR CLEAN IMPROVE OPTIMIZE".split())
 
 
@@ -1576,40 +1655,43 @@ def _find_head(u: _Unit, words: list[str], prompt: str) -> tuple[int, dict]:
     """Index of the head verb (or len(words)) and flags seen on the way."""
     n = len(words)
     flags = {"neg": False, "user": False, "seq": "", "req": False, "defer": False, "neg_subj": False, "perm": False}
+    toks = u.toks
     i = 0
     while i < n:
         w = words[i]
         nxt = words[i + 1] if i + 1 < n else ""
-        if i < n and u.toks[i][1] > 0 and prompt[u.toks[i][1] - 1] in "#@":
+        ti = toks[i][1]
+        if ti > 0 and prompt[ti - 1] in "#@":
             i += 1
             continue
-        if w in ("i", "we") and nxt in _HEDGES:
-            i += 2
-            continue
-        if w == "i" and nxt in _HYPOTHETICAL and not (i + 2 < n and words[i + 2] in _DESIRE_VERBS):
-            flags["user"] = True
-        if (
-            w in ("i", "we", "they")
-            and _VERBS.get(nxt, "") in _DESCRIBED_CLASSES
-            and nxt not in _FILLERS
-            and not u.question
-            and not (i > 0 and words[i - 1] in ("now", "then", "next", "so", "first", "finally", "lastly"))
-        ):
-            flags["user"] = True  # "we store data in Postgres", "I use VS Code": describing, not asking
-        if (
-            w in ("i'll", "ill")
-            or (w == "i" and nxt in ("will", "shall"))
-            or (w in ("i", "i'm", "im") and "going" in words[i + 1 : i + 3] and "to" in words[i + 2 : i + 4])
-            or (
-                w == "will"
-                and (i == 0 or words[i - 1] not in ("you", "we", "u", "it", "can", "please"))
+        if w in _PRE_HEAD_WORDS:  # the checks below apply to these words only
+            if w in ("i", "we") and nxt in _HEDGES:
+                i += 2
+                continue
+            if w == "i" and nxt in _HYPOTHETICAL and not (i + 2 < n and words[i + 2] in _DESIRE_VERBS):
+                flags["user"] = True
+            if (
+                w in ("i", "we", "they")
+                and _VERBS.get(nxt, "") in _DESCRIBED_CLASSES
+                and nxt not in _FILLERS
                 and not u.question
-            )
-            or (w == "let" and nxt == "me")
-        ):
-            flags["user"] = True
-        if w == "get" and nxt == "rid" or w == "lazy" and nxt in ("load", "import") and i == 0:
-            return i, flags  # "get rid of X" (typed as a removal below), "lazy load the images"
+                and not (i > 0 and words[i - 1] in ("now", "then", "next", "so", "first", "finally", "lastly"))
+            ):
+                flags["user"] = True  # "we store data in Postgres", "I use VS Code": describing, not asking
+            if (
+                w in ("i'll", "ill")
+                or (w == "i" and nxt in ("will", "shall"))
+                or (w in ("i", "i'm", "im") and "going" in words[i + 1 : i + 3] and "to" in words[i + 2 : i + 4])
+                or (
+                    w == "will"
+                    and (i == 0 or words[i - 1] not in ("you", "we", "u", "it", "can", "please"))
+                    and not u.question
+                )
+                or (w == "let" and nxt == "me")
+            ):
+                flags["user"] = True
+            if w == "get" and nxt == "rid" or w == "lazy" and nxt in ("load", "import") and i == 0:
+                return i, flags  # "get rid of X" (typed as a removal below), "lazy load the images"
         if w in _VERBS and not (
             w in ("let", "go", "do", "can", "will")
             and nxt in ("me", "us", "you", "ahead", "to", "not", "n't", "i", "we", "it's", "on")
@@ -1628,59 +1710,60 @@ def _find_head(u: _Unit, words: list[str], prompt: str) -> tuple[int, dict]:
             ):
                 return n, flags  # "List of ...", "Color scheme: ...": a label, not an instruction
             return i, flags
-        if (w in ("don't", "dont", "never") and nxt == "forget") or (
-            w == "do" and nxt == "not" and i + 2 < n and words[i + 2] == "forget"
-        ):
-            i += 3 if w == "do" else 2  # "don't forget to update the changelog": a reminder, not a negation
-            continue
-        if w == "remember" and nxt == "to":
-            i += 1
-            continue
-        if w in _NEGATORS or (w == "do" and nxt == "not"):
-            if i > 0 and words[i - 1] in ("i", "it", "we", "this", "that", "they", "he", "she", "you"):
-                flags["neg_subj"] = True
-            if w == "no" and nxt not in ("need", "longer"):
-                if _DOMAIN.get(nxt) in ("test", "doc", "plan", "fmt", "review"):
-                    flags["defer"] = True
-                    return n, flags
-            flags["neg"] = True
-            i += 1
-            continue
-        if w in _SEQ_FIRST:
-            flags["seq"] = "first"
-        elif w in _SEQ_THEN and not flags["seq"]:
-            flags["seq"] = "then"
-        elif w in _SEQ_LAST:
-            flags["seq"] = "last"
-        if w == "after" and nxt in ("that", "this"):
-            flags["seq"] = flags["seq"] or "then"
-            i += 2
-            continue
-        if w in ("after", "when") and nxt in ("you", "you've", "we've", "that's", "this") and i == 0:
-            # "After you finish that could you ...": a sequence, the request follows
-            for k in range(i + 2, min(n, i + 9)):
-                if words[k] in (",", "can", "could", "please", "then"):
-                    flags["seq"] = "then"
-                    i = k
+        if w in _FH_SPECIAL:  # the checks below apply to these words only
+            if (w in ("don't", "dont", "never") and nxt == "forget") or (
+                w == "do" and nxt == "not" and i + 2 < n and words[i + 2] == "forget"
+            ):
+                i += 3 if w == "do" else 2  # "don't forget to update the changelog": a reminder, not a negation
+                continue
+            if w == "remember" and nxt == "to":
+                i += 1
+                continue
+            if w in _NEGATORS or (w == "do" and nxt == "not"):
+                if i > 0 and words[i - 1] in ("i", "it", "we", "this", "that", "they", "he", "she", "you"):
+                    flags["neg_subj"] = True
+                if w == "no" and nxt not in ("need", "longer"):
+                    if _DOMAIN.get(nxt) in ("test", "doc", "plan", "fmt", "review"):
+                        flags["defer"] = True
+                        return n, flags
+                flags["neg"] = True
+                i += 1
+                continue
+            if w in _SEQ_FIRST:
+                flags["seq"] = "first"
+            elif w in _SEQ_THEN and not flags["seq"]:
+                flags["seq"] = "then"
+            elif w in _SEQ_LAST:
+                flags["seq"] = "last"
+            if w == "after" and nxt in ("that", "this"):
+                flags["seq"] = flags["seq"] or "then"
+                i += 2
+                continue
+            if w in ("after", "when") and nxt in ("you", "you've", "we've", "that's", "this") and i == 0:
+                # "After you finish that could you ...": a sequence, the request follows
+                for k in range(i + 2, min(n, i + 9)):
+                    if words[k] in (",", "can", "could", "please", "then"):
+                        flags["seq"] = "then"
+                        i = k
+                        break
+                else:
                     break
-            else:
-                break
-            continue
-        if w in ("once", "after", "until") and nxt in ("i", "we", "approved", "approval", "confirmed"):
-            flags["defer"] = True
-            return n, flags
-        if w == "before" and nxt not in ("that", "this", ","):
-            flags["defer"] = True
-            return n, flags
-        if i <= 1 and _is_request_q(words, i):
-            flags["req"] = True
-        if w in ("you", "u") and nxt in ("can", "could", "may", "might") and not u.question:
-            flags["perm"] = True
-        if w in ("your", "the", "my") and nxt in ("task", "job", "goal", "mission", "objective", "role"):
-            i += 2
-            continue
-        if w == "please":
-            flags["req"] = True
+                continue
+            if w in ("once", "after", "until") and nxt in ("i", "we", "approved", "approval", "confirmed"):
+                flags["defer"] = True
+                return n, flags
+            if w == "before" and nxt not in ("that", "this", ","):
+                flags["defer"] = True
+                return n, flags
+            if i <= 1 and _is_request_q(words, i):
+                flags["req"] = True
+            if w in ("you", "u") and nxt in ("can", "could", "may", "might") and not u.question:
+                flags["perm"] = True
+            if w in ("your", "the", "my") and nxt in ("task", "job", "goal", "mission", "objective", "role"):
+                i += 2
+                continue
+            if w == "please":
+                flags["req"] = True
         if w in _FILLERS or w in _SUBJ_USER_FUTURE or (len(w) > 4 and w.endswith("ly")):
             i += 1
             continue
@@ -1703,6 +1786,8 @@ def _find_head(u: _Unit, words: list[str], prompt: str) -> tuple[int, dict]:
                         flags["perm"] = True  # "feel free to ...": an offer, not a request
                     return j + 1, flags
     # "we need to rewrite", "you should use", "i want you to make" later in the clause
+    if _WE_YOU.isdisjoint(words):
+        return n, flags
     for k in range(i, n - 2):
         if words[k] in ("we", "you", "u") and words[k + 1] in _MODAL_AFTER_SUBJ:
             j = k + 2
@@ -1714,7 +1799,7 @@ def _find_head(u: _Unit, words: list[str], prompt: str) -> tuple[int, dict]:
 
 
 def _classify(u: _Unit, prompt: str, has_defer: bool) -> list[_Cand]:
-    words = [t[0] for t in u.toks]
+    words = list(map(_FIRST, u.toks))
     n = len(words)
     if not n:
         return []
@@ -1748,79 +1833,86 @@ def _classify(u: _Unit, prompt: str, has_defer: bool) -> list[_Cand]:
         words[i + 1], words[i + 2] = words[i + 2], words[i + 1]  # "think carefully about" -> "think about ..."
     nxt = words[i + 1] if i + 1 < n else ""
     nxt2 = words[i + 2] if i + 2 < n else ""
-    if head in ("make", "making") and nxt == "sure":
-        cls, i = "ENSURE", i + 1
-    elif head == "double" and nxt in ("check", "checks"):
-        cls, i = "REV", i + 1
-    elif head == "double":
-        cls = ""
-    elif head == "clean" and nxt == "code":
-        cls = ""  # "clean code principles": an adjective
-    elif head in ("clean", "tidy", "sort") and nxt in ("up", "out"):
-        cls, i = "CLEAN", i + 1
-    elif (
-        head in ("look", "dig", "go")
-        and nxt in ("into", "through", "over", "up", "around")
-        or head in ("find", "figure", "work")
-        and nxt == "out"
-    ):
-        cls, i = "ANA", i + 1
-    elif head == "come":
-        if nxt == "up" and nxt2 == "with":
-            d, _ = _object_domain(words, i + 3, "SUGGEST")
-            cls, i = (
-                ("PLAN" if d == "plan" or set(words[i + 3 : i + 7]) & {"improvements", "ideas", "solution"} else "ANA"),
-                i + 2,
-            )
-        else:
+    if head in _CHAIN_HEADS or cls == "SUGGEST" or cls == "FIX":  # the special heads below (else none applies)
+        if head in ("make", "making") and nxt == "sure":
+            cls, i = "ENSURE", i + 1
+        elif head == "double" and nxt in ("check", "checks"):
+            cls, i = "REV", i + 1
+        elif head == "double":
             cls = ""
-    elif cls == "SUGGEST" and (nxt in ("changes", "edits") or nxt2 in ("changes", "edits")):
-        cls = "MAKE"
-    elif head == "check" and nxt == "out":
-        cls, i = "CTX", i + 1
-    elif head in ("think", "thinking"):
-        window = words[i + 1 : i + 6]
-        if "of" in window[:2] or "through" in window[:4]:
-            cls = "PLAN"
-        elif "about" in window:
-            cls = "PLAN" if set(words[i + 1 :]) & {"design", "plan", "architect", "structure", "approach"} else "ANA"
-        else:
-            cls = ""
-        if cls:
-            i += 1
-    elif head == "break" and (nxt == "down" or "into" in words[i + 1 : i + 4] or "down" in words[i + 2 : i + 5]):
-        cls, i = "PLAN", i + 1
-    elif head == "point":
-        if nxt == "out":
-            flaws = {"problems", "issues", "mistakes", "bugs", "flaws", "errors", "weaknesses", "risks"}
-            cls, i = ("REV" if flaws.intersection(words[i + 2 :]) else "ANA"), i + 1
-        else:
-            cls = ""
-    elif head == "break":
-        cls = ""  # "don't break the API", "break": not a request to decompose work
-    elif head in ("tell", "show", "walk", "remind") and nxt in ("me", "us"):
-        cls = "ANA"
-    elif head == "lazy" and nxt in ("load", "import") and nxt2 not in ("is", "doesn't", "isn't", "fails", "breaks"):
-        cls, i = "OPTIMIZE", i + 1  # "lazy load the images"
-    elif head == "get" and nxt == "rid" and nxt2 == "of":
-        cls, i = "REMOVE", i + 2
-    elif head == "comment":
-        cls = "REV" if nxt == "on" else ("DOC" if nxt and nxt not in (",", "and", "push", "commit") else "")
-    elif head == "spec":
-        cls = "PLAN" if nxt == "out" else ""
-    elif head == "run" and nxt == "through":
-        cls = "ANA"
-    elif (
-        head in ("move", "go")
-        and nxt in ("on", "to")
-        and nxt2 in ("next", "the", "step")
-        and ("next" in words[i + 1 : i + 4] or nxt2 == "step")
-    ):
-        cls = ""  # "move on to the next item": navigation inside a workflow, not a change
-    elif head == "start" and nxt in ("working", "implementing", "coding", "building", "on", "with"):
-        cls = "IMPL"
-    elif cls == "FIX" and _VERBS.get(nxt) in ("IMPL", "MAKE"):
-        cls, i = "IMPL", i + 1  # "fix/add the export"
+        elif head == "clean" and nxt == "code":
+            cls = ""  # "clean code principles": an adjective
+        elif head in ("clean", "tidy", "sort") and nxt in ("up", "out"):
+            cls, i = "CLEAN", i + 1
+        elif (
+            head in ("look", "dig", "go")
+            and nxt in ("into", "through", "over", "up", "around")
+            or head in ("find", "figure", "work")
+            and nxt == "out"
+        ):
+            cls, i = "ANA", i + 1
+        elif head == "come":
+            if nxt == "up" and nxt2 == "with":
+                d, _ = _object_domain(words, i + 3, "SUGGEST")
+                cls, i = (
+                    (
+                        "PLAN"
+                        if d == "plan" or set(words[i + 3 : i + 7]) & {"improvements", "ideas", "solution"}
+                        else "ANA"
+                    ),
+                    i + 2,
+                )
+            else:
+                cls = ""
+        elif cls == "SUGGEST" and (nxt in ("changes", "edits") or nxt2 in ("changes", "edits")):
+            cls = "MAKE"
+        elif head == "check" and nxt == "out":
+            cls, i = "CTX", i + 1
+        elif head in ("think", "thinking"):
+            window = words[i + 1 : i + 6]
+            if "of" in window[:2] or "through" in window[:4]:
+                cls = "PLAN"
+            elif "about" in window:
+                cls = (
+                    "PLAN" if set(words[i + 1 :]) & {"design", "plan", "architect", "structure", "approach"} else "ANA"
+                )
+            else:
+                cls = ""
+            if cls:
+                i += 1
+        elif head == "break" and (nxt == "down" or "into" in words[i + 1 : i + 4] or "down" in words[i + 2 : i + 5]):
+            cls, i = "PLAN", i + 1
+        elif head == "point":
+            if nxt == "out":
+                flaws = {"problems", "issues", "mistakes", "bugs", "flaws", "errors", "weaknesses", "risks"}
+                cls, i = ("REV" if flaws.intersection(words[i + 2 :]) else "ANA"), i + 1
+            else:
+                cls = ""
+        elif head == "break":
+            cls = ""  # "don't break the API", "break": not a request to decompose work
+        elif head in ("tell", "show", "walk", "remind") and nxt in ("me", "us"):
+            cls = "ANA"
+        elif head == "lazy" and nxt in ("load", "import") and nxt2 not in ("is", "doesn't", "isn't", "fails", "breaks"):
+            cls, i = "OPTIMIZE", i + 1  # "lazy load the images"
+        elif head == "get" and nxt == "rid" and nxt2 == "of":
+            cls, i = "REMOVE", i + 2
+        elif head == "comment":
+            cls = "REV" if nxt == "on" else ("DOC" if nxt and nxt not in (",", "and", "push", "commit") else "")
+        elif head == "spec":
+            cls = "PLAN" if nxt == "out" else ""
+        elif head == "run" and nxt == "through":
+            cls = "ANA"
+        elif (
+            head in ("move", "go")
+            and nxt in ("on", "to")
+            and nxt2 in ("next", "the", "step")
+            and ("next" in words[i + 1 : i + 4] or nxt2 == "step")
+        ):
+            cls = ""  # "move on to the next item": navigation inside a workflow, not a change
+        elif head == "start" and nxt in ("working", "implementing", "coding", "building", "on", "with"):
+            cls = "IMPL"
+        elif cls == "FIX" and _VERBS.get(nxt) in ("IMPL", "MAKE"):
+            cls, i = "IMPL", i + 1  # "fix/add the export"
     if head == "tell" and nxt not in ("me", "us"):
         cls = ""
     elif cls and i + 1 < n and words[i + 1] in _TOOL_FAIL_VERBS and (i == 0 or words[i - 1] in ("the", "my", "our")):
@@ -1830,7 +1922,7 @@ def _classify(u: _Unit, prompt: str, has_defer: bool) -> list[_Cand]:
         if fail == 2 and not positive:
             return [_Cand("debugging", 0.7, u.start, u.end, u, kind="failure", seq=flags["seq"])]
         return []
-    if not cls and set(words) & {"ahead", "proceed"} and set(words) <= _GO_AHEAD:
+    if not cls and not _AHEAD_PROCEED.isdisjoint(words) and _GO_AHEAD.issuperset(words):
         return [_Cand("coding", 0.5, u.start, u.end, u, weak="cont", kind="verb", seq=flags["seq"])]
     if not cls:
         kn = words.index("know") if "know" in words[:5] else -1
@@ -2114,6 +2206,19 @@ _BEHAVIOR_WORDS = frozenset(
 _CHANGESET_WORDS = frozenset("pr prs diff diffs commit commits changeset".split())
 
 
+_OBJ_END = frozenset(("-", "–", "—", ",", ";", ":", "there", "and"))
+
+
+def _obj_words(rest: list[str]) -> list[str]:
+    """The first words of the object, up to five, until a separator."""
+    obj_words = []
+    for w in rest[:5]:
+        if w in _OBJ_END:
+            break
+        obj_words.append(w)
+    return obj_words
+
+
 def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: str) -> list[_Cand]:
     if cls == "GIT" and words[i] == "merge" and _code_construct_object(words, i):
         cls = "REF"  # "merge these two functions into one": restructuring, not a git merge
@@ -2200,12 +2305,7 @@ def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: s
         c = _Cand("debugging", 0.7, u.start, u.end, u, kind="verb", seq=seq)
         c.head = words[i]
         return [c]
-    obj_words = []
-    for w in rest[:5]:
-        if w in ("-", "–", "—", ",", ";", ":", "there", "and"):
-            break
-        obj_words.append(w)
-    if cls in ("CHECK", "CTX") and _failure(obj_words)[0] == 2:
+    if cls in ("CHECK", "CTX") and _failure(_obj_words(rest))[0] == 2:
         c = _Cand("debugging", 0.7, u.start, u.end, u, kind="verb", seq=seq)  # "check the console errors"
         c.head = words[i]
         return [c]
@@ -2241,7 +2341,7 @@ def _cand_from(u: _Unit, cls: str, words: list[str], i: int, seq: str, prompt: s
         return []
     # coordination: "update the schema and the README" -> two objects of different kinds
     and_at = -1
-    for k in range(i + 1, min(n, i + 10)):
+    for k in range(i + 1, min(n, i + 10)) if "and" in words or "&" in words else ():
         if words[k] in _STOPPERS:
             break
         if words[k] in ("and", "&"):
@@ -2371,6 +2471,8 @@ _IMPORT_TAIL = frozenset(
 def _import_order(words: list[str], i: int, rest: list[str]) -> bool:
     """'sort the imports', 'organize imports', 'fix the import order': import order is formatting (the guide),
     while 'fix the broken imports' (debugging) and 'add the missing import' (coding) keep their verb's type."""
+    if _IMPORT_NOUNS.isdisjoint(rest[:6]):
+        return False  # no import noun that could lead the object
     head = words[i] if i < len(words) else ""
     if head == "up" and i:
         head = words[i - 1]  # "clean up the imports"
@@ -2411,8 +2513,13 @@ def _code_construct_object(words: list[str], i: int) -> bool:
     return False
 
 
+_PERF_LEADS = frozenset(("improve", "speed", "reduce", "better", "boost", "increase"))
+
+
 def _perf_purpose(rest: list[str]) -> bool:
     """'... to improve page speed / so it loads faster / for better performance': a performance change."""
+    if _PERF_LEADS.isdisjoint(rest):
+        return False
     for k in range(len(rest) - 1):
         if rest[k] in ("to", "for") and k + 1 < len(rest):
             nxt = rest[k + 1 : k + 4]
@@ -2604,9 +2711,7 @@ def _typed(u: _Unit, cls: str, words: list[str], i: int, d: str, seq: str, s: in
         weak, conf = "desire", 0.45
     if cls == "CHECK" and not d:
         conf = 0.6
-    if cls == "CONSTR" or (
-        words[i] in ("add", "install", "include") and set(rest[:4]) & {"libraries", "dependencies", "packages", "deps"}
-    ):
+    if cls == "CONSTR" or (words[i] in ("add", "install", "include") and not _DEP_NOUNS.isdisjoint(rest[:4])):
         weak, conf = "constr", 0.45  # "use X", "install packages as needed": how, not what
     if cls == "MAKE" and not d and words[i] in ("make", "do") and anaphoric and (short or words[i] == "do"):
         weak, conf = "cont", 0.45
@@ -2618,12 +2723,11 @@ def _typed(u: _Unit, cls: str, words: list[str], i: int, d: str, seq: str, s: in
     ):
         weak, conf = "cont", 0.5
     if cls in ("MAKE", "IMPL") and typ == "coding":
-        fail, _ = _failure(rest)
         fixes = set(rest) & {"fix", "resolve", "solve", "fixes"}
         if fixes and u.quote:
             q0 = u.toks[0][1]  # 'change the label to "Fix it"': a quoted value asks for no fix
             fixes = {t[0] for t in u.toks[i + 1 :] if t[0] in fixes and not _in_quote(prompt, q0, t[1])}
-        if (fail == 2 and words[i] in ("handle", "address")) or fixes:
+        if (words[i] in ("handle", "address") and _failure(rest)[0] == 2) or fixes:
             typ = "debugging"
     diag = False
     if cls == "REV":
@@ -2635,7 +2739,7 @@ def _typed(u: _Unit, cls: str, words: list[str], i: int, d: str, seq: str, s: in
     c.cls = cls
     c.head = words[i] if i < n else ""
     c.typed_by_object = bool(d)
-    c.noobj = all(w in _FILLERS for w in rest)  # "plan first", "fix it now" count as objectless
+    c.noobj = _FILLERS.issuperset(rest)  # "plan first", "fix it now" count as objectless
     return c
 
 
@@ -2778,6 +2882,9 @@ _LOOK_REQ = frozenset(
 def _merge(cands: list[_Cand]) -> list[_Cand]:
     out: list[_Cand] = []
     for c in cands:
+        if not out:
+            out.append(c)  # every rule below relates c to an earlier candidate
+            continue
         # continuing an earlier request: "the FAQ has broken links, fix them"
         if out and c.anaphoric and c.type in ("coding", "debugging", "refactor") and c.unit.joiner != "then":
             p = out[-1]
@@ -2894,11 +3001,11 @@ def _merge(cands: list[_Cand]) -> list[_Cand]:
             and out[-1].type == "review"
             and out[-1].unit.sent == c.unit.sent
             and (
-                not _VERDICT_WORDS.isdisjoint(t[0] for t in c.unit.toks)
+                not _VERDICT_WORDS.isdisjoint(map(_FIRST, c.unit.toks))
                 or c.head in ("list", "summarize", "summarise", "tell", "report")
-                and not _FINDING_WORDS.isdisjoint(t[0] for t in c.unit.toks[:6])
+                and not _FINDING_WORDS.isdisjoint(map(_FIRST, c.unit.toks[:6]))
                 or c.head == "tell"
-                and not {"if", "whether"}.isdisjoint(t[0] for t in c.unit.toks[:5])
+                and not {"if", "whether"}.isdisjoint(map(_FIRST, c.unit.toks[:5]))
             )
         ):
             _absorb(out[-1], c)  # "review the diff and tell me what you think": the review's verdict
@@ -2944,7 +3051,7 @@ _INTENT_WORDS = frozenset("want wanna like need plan planning hope going thinkin
 
 def _first_person_intent(u: _Unit) -> bool:
     """ "I want to build ...", "we're planning to add ...", "I'd like to create ...": the user's intention."""
-    ws = [t[0] for t in u.toks[:6]]
+    ws = list(map(_FIRST, u.toks[:6]))
     if "you" in ws or "u" in ws:
         return False  # "I want you to build ...": a request
     for k, w in enumerate(ws[:-1]):
@@ -3016,7 +3123,7 @@ def _drop_context_looks(cands: list[_Cand]) -> list[_Cand]:
             and not c.unit.question
             and c.seq != "first"
         ):
-            ws = [t[0] for t in c.unit.toks]
+            ws = list(map(_FIRST, c.unit.toks))
             h = ws.index(c.head) if c.head in ws else (0 if c.kind == "ctx" else -1)
             nxt = ws[h + 1] if 0 <= h < len(ws) - 1 else ""
             if c.kind == "ctx" and h == 0 and ws and ws[0] in _FILLERS and len(ws) > 1:
@@ -3131,7 +3238,7 @@ def _select(cands: list[_Cand], units: list[_Unit], prompt: str = "") -> list[_C
                     c.weak != "desire"
                     or not c.unit.last_para
                     or "coding" in strong_types
-                    or "to" in (t[0] for t in c.unit.toks[:6])
+                    or "to" in map(_FIRST, c.unit.toks[:6])
                     or any(x.unit.para == c.unit.para for x in strong)
                     and not _I_WANT_RE.match(prompt, c.start, c.end)
                 )
@@ -3171,7 +3278,7 @@ def _select(cands: list[_Cand], units: list[_Unit], prompt: str = "") -> list[_C
         any(
             c.type == "planning"
             and c.kind == "verb"
-            and (c.anaphoric or c.noobj or _PLAN_OF_ISSUE.intersection(t[0] for t in c.unit.toks))
+            and (c.anaphoric or c.noobj or _PLAN_OF_ISSUE.intersection(map(_FIRST, c.unit.toks)))
             for c in cands
         )
         and any(c.kind == "failure" for c in cands)
@@ -3235,7 +3342,7 @@ def _select(cands: list[_Cand], units: list[_Unit], prompt: str = "") -> list[_C
                 c.type == "analysis"
                 and (
                     c.head in ("identify", "find", "spot", "list", "detect")
-                    and _ISSUE_WORDS.intersection(t[0] for t in c.unit.toks)
+                    and _ISSUE_WORDS.intersection(map(_FIRST, c.unit.toks))
                     or c.head in ("suggest", "recommend")
                 )
             )
@@ -3245,7 +3352,7 @@ def _select(cands: list[_Cand], units: list[_Unit], prompt: str = "") -> list[_C
     rule_docs = [
         c
         for c in cands
-        if c.type == "documentation" and not c.weak and not _RULE_DOC_WORDS.isdisjoint(t[0] for t in c.unit.toks)
+        if c.type == "documentation" and not c.weak and not _RULE_DOC_WORDS.isdisjoint(map(_FIRST, c.unit.toks))
     ]
     if rule_docs:
         r0 = rule_docs[0]
@@ -3363,7 +3470,7 @@ def decompose(prompt: str) -> list[DraftStep]:
             units = units2
     if not cands:
         for u in units:
-            if u.toks and _ENGLISH_FUNCTION.isdisjoint(t[0] for t in u.toks):
+            if u.toks and _ENGLISH_FUNCTION.isdisjoint(map(_FIRST, u.toks)):
                 cands.extend(_classify_ml(u, prompt))
     cands = _merge(cands)
     _retype_review(cands)
@@ -3399,7 +3506,12 @@ def decompose(prompt: str) -> list[DraftStep]:
             )
         ]
     cands = cands[:_MAX_STEPS]
-    tdd = ("tdd" in low or "test" in low) and bool(_TDD_RE.search(prompt, 0, min(len(prompt), _HEAD)))
+    tdd = (
+        ("tdd" in low or "test" in low)
+        # every alternative of _TDD_RE holds one of these words (checked on ASCII text, where case folding is plain)
+        and (not low.isascii() or any(k in low for k in _TDD_KEYS))
+        and bool(_TDD_RE.search(prompt, 0, min(len(prompt), _HEAD)))
+    )
     ordered, then_edges = _order(cands, tdd, prompt)
     # long, template-like prompts are read less reliably than short direct requests (measured on real
     # prompts: about 0.94 of the steps right for prompts of up to 4 clauses, 0.6-0.7 beyond 12)
@@ -3410,7 +3522,7 @@ def decompose(prompt: str) -> list[DraftStep]:
             c.start,
             c.end,
             c.conf if c.conf <= 0.35 else max(0.4, c.conf * scale),
-            tuple(sorted(_signals(prompt, c.type, saw_trace, c.signals, low))),
+            tuple(sorted(_signals(prompt, c.type, saw_trace, c.signals, low))) if c.type == "debugging" else (),
             c.diag,
         )
         for c in ordered
@@ -3431,19 +3543,15 @@ _FOREIGN_FUNCTION = frozenset(
 def _latin_foreign(u: _Unit) -> bool:
     """A clause in another Latin-script language (often typed without accents): its function words are
     not English ones."""
-    foreign = False
-    for t in u.toks:
-        w = t[0]
-        if w in _ENGLISH_FUNCTION:
-            return False
-        if w in _FOREIGN_FUNCTION:
-            foreign = True
-    return foreign and len(u.toks) >= 3
+    ws = list(map(_FIRST, u.toks))
+    if not _ENGLISH_FUNCTION.isdisjoint(ws):
+        return False
+    return not _FOREIGN_FUNCTION.isdisjoint(ws) and len(ws) >= 3
 
 
 def _noun_item(u: _Unit) -> list[_Cand]:
     """A list item that names tests or docs as a deliverable ("Tests for both", "Docs for the API")."""
-    ws = [t[0] for t in u.toks[:4]]
+    ws = list(map(_FIRST, u.toks[:4]))
     k = 1 if ws and ws[0] in ("a", "an", "the", "some", "more", "new", "unit", "updated") else 0
     if k >= len(ws):
         return []
@@ -3481,7 +3589,7 @@ def _collect(units: list[_Unit], prompt: str, has_defer: bool) -> list[_Cand]:
                 and c.type in _CHANGE
                 and prev.toks[0][0] not in ("here", "here's", "heres", "below")
             ):
-                pw = [t[0] for t in prev.toks]
+                pw = list(map(_FIRST, prev.toks))
                 d = ""
                 for k, w in enumerate(pw):
                     dk = _DOMAIN.get(w)
@@ -3527,7 +3635,7 @@ def _order(cands: list[_Cand], tdd: bool, prompt: str = "") -> tuple[list[_Cand]
             rank = 1.5
         if c.type == "review" and (c.diag or k == 0) and n > 1:
             rank = 1.5  # a first diagnostic pass: "review my codebase ... then clean up"
-        if c.type == "review" and k < n - 1 and _SO_FAR.intersection(t[0] for t in c.unit.toks):
+        if c.type == "review" and k < n - 1 and _SO_FAR.intersection(map(_FIRST, c.unit.toks)):
             rank = 1.5  # "review what has been done so far, then carry on": a checkpoint before more work
         if c.type == "planning" and k > 0 and _ABOVE_RE.search(prompt, c.start, c.end):
             rank = -1.0  # "make a plan for the steps above": the plan covers the listed work
@@ -3538,7 +3646,7 @@ def _order(cands: list[_Cand], tdd: bool, prompt: str = "") -> tuple[list[_Cand]
             and c.kind == "verb"
             and k > 0
             and any(x.type in _CHANGE for x in cands[:k])
-            and (c.anaphoric or _about_the_change([t[0] for t in c.unit.toks]))
+            and (c.anaphoric or _about_the_change(list(map(_FIRST, c.unit.toks))))
         ):
             rank = 4.5  # "add X and explain how it works": about the change, so after it
 
@@ -3582,7 +3690,7 @@ def _order(cands: list[_Cand], tdd: bool, prompt: str = "") -> tuple[list[_Cand]
     left = set(range(n))
     while left:
         ready = [k for k in left if not (preds[k] & left)] or list(left)
-        k = min(ready, key=lambda x: keys[x])
+        k = min(ready, key=keys.__getitem__)
         done.append(k)
         left.discard(k)
     pos = {k: p for p, k in enumerate(done)}
