@@ -119,17 +119,19 @@ class Router:
             rationale=rationale(planned),
             advisories=advisories,
         )
-        self._remember(result)
         if self.store is not None:
-            try:
+            try:  # the store keeps this process's plans (with their text) in its own cache
                 self.store.save_plan(result, prompt, store_prompt_text=self.settings.store_prompts)
             except Exception as exc:  # the plan still works from memory in this process
                 logger.warning("could not store plan %s: %s", result.plan_id, exc)
                 result.advisories.append(f"the plan is kept in memory only (database: {exc})")
+                self._remember(result)
             if self.store.degraded:
                 result.advisories.append(self._degraded_note())
-        elif self.store_problem:
-            result.advisories.append(f"telemetry store unavailable ({self.store_problem}); plan kept in memory")
+        else:
+            self._remember(result)
+            if self.store_problem:
+                result.advisories.append(f"telemetry store unavailable ({self.store_problem}); plan kept in memory")
         return result
 
     def _degraded_note(self) -> str:
