@@ -22,14 +22,6 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture
-def dirs(tmp_path: Path) -> tuple[Path, Path]:
-    home, cwd = tmp_path / "home", tmp_path / "proj"
-    home.mkdir()
-    cwd.mkdir()
-    return home, cwd
-
-
 def test_claude_code_settings_layers_and_env(dirs: tuple[Path, Path]) -> None:
     home, cwd = dirs
     write(home / ".claude" / "settings.json", json.dumps({

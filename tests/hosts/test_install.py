@@ -74,14 +74,6 @@ def our_entry(host: str, data: Any) -> Any:
     return data[key]["routesmith"]
 
 
-@pytest.fixture
-def dirs(tmp_path: Path) -> tuple[Path, Path]:
-    home, cwd = tmp_path / "home", tmp_path / "proj"
-    home.mkdir()
-    cwd.mkdir()
-    return home, cwd
-
-
 @pytest.mark.parametrize(("host", "scope"), CASES)
 def test_round_trip_on_existing_config(host: str, scope: str, dirs: tuple[Path, Path]) -> None:
     home, cwd = dirs
